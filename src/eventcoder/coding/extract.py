@@ -1,0 +1,515 @@
+"""Events from the dependency parse.
+
+A trigger (a verb or an event noun from the pattern files) gives the event type;
+its subject (or the agent of a passive, or the subject of the clause it depends
+on) gives the source; its object or a prepositional object gives the target.
+Modality (negation, intent, hypothetical, reported speech) and the event date
+come from the words around the trigger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from eventcoder.actors.resolver import DocumentActors
+from eventcoder.coding.dates import ResolvedDate, resolve_date
+from eventcoder.coding.patterns import Pattern, Vocabulary
+from eventcoder.model import Actor, Document, Event, Evidence, Modality
+from eventcoder.ontology import Ontology
+
+SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+_SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
+_CLAUSE_DEPS = frozenset({"xcomp", "ccomp", "advcl", "conj", "pcomp", "relcl", "acl", "csubj"})
+
+
+@dataclass(frozen=True)
+class Trigger:
+    token: Any
+    pattern: Pattern
+    anchor: Any  # the verb that carries tense/negation (the trigger itself or its support verb)
+    support: Any | None  # the support verb of a nominal event ("held" in "held talks")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    trigger: Trigger
+    source: Actor | None
+    target: Actor | None
+    cameo: str
+    modality: Modality
+    date: ResolvedDate | None
+    confidence: float
+
+
+class Extractor:
+    """Find triggers in one sentence and turn them into events."""
+
+    def __init__(self, vocabulary: Vocabulary, ontology: Ontology, coder_version: str) -> None:
+        self.vocab = vocabulary
+        self.grammar = vocabulary.grammar
+        self.ontology = ontology
+        self.coder_version = coder_version
+
+    # -- document level ----------------------------------------------------------
+    def events(self, document: Document, doc: Any, actors: DocumentActors) -> list[Event]:
+        events: list[Event] = []
+        for sent in doc.sents:
+            events.extend(self._sentence_events(document, sent, actors))
+        return events
+
+    def _sentence_events(
+        self, document: Document, sent: Any, actors: DocumentActors
+    ) -> Iterator[Event]:
+        triggers = list(self._triggers(sent))
+        trigger_ids = {t.token.i for t in triggers}
+        dates = self._dates(sent, triggers, document.date)
+        best: dict[tuple[str, str, str], Candidate] = {}
+        for trig in triggers:
+            if self._covered_by_outer_trigger(trig, trigger_ids):
+                continue
+            for cand in self._candidates(trig, actors, dates.get(trig.token.i)):
+                if cand.modality.negated or cand.modality.hypothetical:
+                    continue
+                plover = self.ontology.cameo(cand.cameo).plover
+                if plover is None:
+                    continue
+                key = (
+                    cand.source.code if cand.source else "",
+                    cand.target.code if cand.target else "",
+                    plover.event,
+                )
+                old = best.get(key)
+                if old is None or cand.confidence > old.confidence:
+                    best[key] = cand
+        for cand in sorted(best.values(), key=lambda c: (c.trigger.token.i, c.cameo)):
+            yield self._event(document, sent, cand)
+
+    # -- triggers ---------------------------------------------------------------
+    def _triggers(self, sent: Any) -> Iterator[Trigger]:
+        for tok in sent:
+            lemma = tok.lemma_.lower()
+            if tok.pos_ in {"VERB", "AUX"} or (tok.pos_ == "ADJ" and tok.dep_ == "acomp"):
+                pattern = self._match_verb(tok, self.vocab.verbs.get(lemma, ()))
+                if pattern is None and tok.pos_ == "ADJ":
+                    pattern = self._match_verb(tok, self.vocab.verbs.get(tok.lower_, ()))
+                if pattern is not None and pattern.is_event:
+                    yield Trigger(tok, pattern, tok, None)
+            elif tok.pos_ in {"NOUN", "PROPN"}:
+                pattern = self._match_noun(tok, self.vocab.nouns.get(lemma, ()))
+                if pattern is None and lemma != tok.lower_:
+                    pattern = self._match_noun(tok, self.vocab.nouns.get(tok.lower_, ()))
+                if pattern is not None and pattern.is_event:
+                    support = self._support_verb(tok)
+                    anchor = support if support is not None else tok
+                    yield Trigger(tok, pattern, anchor, support)
+
+    def _match_verb(self, tok: Any, patterns: Sequence[Pattern]) -> Pattern | None:
+        for p in patterns:  # most specific first
+            if p.particle and not any(
+                c.dep_ == "prt" and c.lower_ == p.particle for c in tok.children
+            ):
+                continue
+            if p.prep and not _has_prep(tok, p.prep):
+                continue
+            if p.objects and not self._object_matches(tok, p.objects):
+                continue
+            return p
+        return None
+
+    def _object_matches(self, tok: Any, objects: frozenset[str]) -> bool:
+        for child in tok.children:
+            if child.dep_ in {"dobj", "attr", "nsubjpass", "oprd"} or (
+                child.dep_ == "xcomp" and child.pos_ in {"NOUN", "ADJ"}
+            ):
+                if "*" in objects or child.lemma_.lower() in objects or child.lower_ in objects:
+                    return True
+        return False
+
+    def _match_noun(self, tok: Any, patterns: Sequence[Pattern]) -> Pattern | None:
+        for p in patterns:
+            if p.modifiers and not any(
+                c.dep_ in {"compound", "amod", "nmod"}
+                and (c.lemma_.lower() in p.modifiers or c.lower_ in p.modifiers)
+                for c in tok.children
+            ):
+                continue
+            if p.prep and not _has_prep(tok, p.prep):
+                continue
+            return p
+        return None
+
+    def _support_verb(self, noun: Any) -> Any | None:
+        """The verb that carries a nominal event: "held talks", "talks were held"."""
+        head = noun.head
+        if noun.dep_ in {"dobj", "nsubjpass", "attr"} and head.pos_ in {"VERB", "AUX"}:
+            if head.lemma_.lower() in self.grammar.support_verbs:
+                return head
+        if noun.dep_ == "pobj" and head.head.pos_ == "VERB" and head.lower_ in {"in", "into"}:
+            verb = head.head
+            if verb.lemma_.lower() in {"engage", "take", "participate", "join"}:
+                return verb
+        return None
+
+    def _covered_by_outer_trigger(self, trig: Trigger, trigger_ids: set[int]) -> bool:
+        """'agreed to provide aid' is one AGREE event, not AGREE plus AID."""
+        tok = trig.token
+        if trig.support is None and tok.dep_ in {"xcomp"} and tok.head.i in trigger_ids:
+            return True
+        if trig.support is not None and trig.support.i in trigger_ids:
+            # "provided aid": the verb pattern already covers the noun
+            return True
+        return False
+
+    # -- actors -------------------------------------------------------------------
+    def _candidates(
+        self, trig: Trigger, actors: DocumentActors, when: ResolvedDate | None
+    ) -> Iterator[Candidate]:
+        tok = trig.token
+        modality = self._modality(trig)
+        if trig.pattern.pos == "verb":
+            sources, targets, passive = self._verb_roles(tok, trig.pattern, actors)
+        else:
+            sources, targets, passive = self._noun_roles(trig, actors)
+        if not sources and not targets:
+            return
+        if trig.pattern.pos == "noun" and not sources:
+            return
+        cameo = trig.pattern.cameo
+        if modality.intent:
+            remapped = self.grammar.intent_codes.get(cameo[:2])
+            if remapped is not None:
+                cameo = remapped
+        plover = self.ontology.cameo(cameo).plover
+        symmetric = plover is not None and plover.event in SYMMETRIC_TYPES
+        confidence = self._confidence(trig.pattern, sources, targets, passive)
+        pairs: list[tuple[Actor | None, Actor | None]] = []
+        if not targets and symmetric and len(sources) > 1:
+            for i, a in enumerate(sources):
+                for b in sources[i + 1 :]:
+                    pairs.append((a, b))
+                    pairs.append((b, a))
+        elif not sources:
+            pairs.extend((None, t) for t in targets)
+        elif not targets:
+            pairs.extend((s, None) for s in sources)
+        else:
+            pairs.extend((s, t) for s in sources for t in targets if s.start != t.start)
+        for source, target in pairs[:12]:
+            if source is not None and target is not None and source.code == target.code and (
+                source.text == target.text
+            ):
+                continue
+            yield Candidate(trig, source, target, cameo, modality, when, confidence)
+
+    def _verb_roles(
+        self, tok: Any, pattern: Pattern, actors: DocumentActors
+    ) -> tuple[list[Actor], list[Actor], bool]:
+        passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children)
+        if passive:
+            agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+            by_obj = _pobj(agent) if agent is not None else None
+            sources = actors.resolve(by_obj) if by_obj is not None else []
+            subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+            targets = actors.resolve(subj) if subj is not None else []
+            return sources, targets, True
+        subject = self._subject(tok)
+        sources = actors.resolve(subject) if subject is not None else []
+        targets = self._targets(tok, pattern.target, actors)
+        if not targets and tok.dep_ == "conj":
+            targets = self._targets(tok.head, pattern.target, actors)
+        if not targets:
+            for child in tok.children:
+                if child.dep_ == "conj" and child.pos_ == "VERB":
+                    targets = self._targets(child, pattern.target, actors)
+                    if targets:
+                        break
+        return sources, targets, False
+
+    def _noun_roles(
+        self, trig: Trigger, actors: DocumentActors
+    ) -> tuple[list[Actor], list[Actor], bool]:
+        tok = trig.token
+        sources: list[Actor] = []
+        targets: list[Actor] = []
+        by_agent = next(
+            (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "by"), None
+        )
+        if by_agent is not None and (obj := _pobj(by_agent)) is not None:
+            sources = actors.resolve(obj)
+        if not sources:
+            for child in tok.children:
+                if child.dep_ in {"poss", "amod", "compound", "nmod"} and child.i < tok.i:
+                    found = actors.resolve_one(child)
+                    if found is not None:
+                        sources.append(found)
+        if not sources and trig.support is not None:
+            subject = self._subject(trig.support)
+            if subject is not None:
+                sources = actors.resolve(subject)
+        targets = self._targets(tok, trig.pattern.target, actors, noun=True)
+        if not targets and trig.support is not None:
+            targets = self._targets(trig.support, trig.pattern.target, actors, noun=True)
+        if by_agent is not None and not targets:
+            poss = next((c for c in tok.children if c.dep_ == "poss"), None)
+            if poss is not None:
+                targets = actors.resolve(poss)
+        targets = [t for t in targets if all(t.start != s.start for s in sources)]
+        return sources, targets, False
+
+    def _subject(self, verb: Any, depth: int = 0) -> Any | None:
+        """The verb's subject, or that of the clause it depends on."""
+        for child in verb.children:
+            if child.dep_ in _SUBJECT_DEPS:
+                if child.dep_ == "nsubj" and child.lower_ in {"who", "which", "that"}:
+                    if verb.dep_ == "relcl":
+                        return verb.head
+                return child
+        if depth > 4:
+            return None
+        dep = verb.dep_
+        head = verb.head
+        if head is verb:
+            return None
+        if dep == "relcl":
+            return head
+        if dep == "xcomp" and head.lemma_.lower() in self.grammar.object_control_verbs:
+            obj = next((c for c in head.children if c.dep_ == "dobj"), None)
+            if obj is not None:
+                return obj
+        if dep == "acl" and head.pos_ in {"NOUN", "PROPN"}:
+            poss = next((c for c in head.children if c.dep_ in {"poss"}), None)
+            if poss is not None:
+                return poss
+            if verb.tag_ == "VBG":
+                return head
+            return None
+        if dep in _CLAUSE_DEPS or dep in {"advcl", "conj"}:
+            if head.pos_ in {"VERB", "AUX"}:
+                return self._subject(head, depth + 1)
+            if dep == "conj":
+                return self._subject(head, depth + 1)
+        return None
+
+    def _targets(
+        self, tok: Any, slots: Sequence[str], actors: DocumentActors, noun: bool = False
+    ) -> list[Actor]:
+        for slot in slots:
+            found = self._slot(tok, slot, actors)
+            if found:
+                return found
+        return []
+
+    def _slot(self, tok: Any, slot: str, actors: DocumentActors) -> list[Actor]:
+        if slot == "none":
+            return []
+        if slot in {"dobj", "iobj"}:
+            for child in tok.children:
+                if child.dep_ == slot:
+                    found = actors.resolve(child)
+                    if found:
+                        return found
+            return []
+        if slot == "dative":
+            for child in tok.children:
+                if child.dep_ == "dative":
+                    inner = _pobj(child) if child.pos_ == "ADP" else child
+                    if inner is not None and (found := actors.resolve(inner)):
+                        return found
+            return []
+        if slot == "poss":
+            for child in tok.children:
+                if child.dep_ == "poss":
+                    return actors.resolve(child)
+            return []
+        if slot.startswith("prep:"):
+            word = slot[5:]
+            holders = [tok] + [c for c in tok.children if c.dep_ in {"dobj", "attr"}]
+            for holder in holders:
+                for child in holder.children:
+                    if child.dep_ in {"prep", "dative", "agent"} and child.lower_ == word:
+                        obj = _pobj(child)
+                        if obj is not None and (found := actors.resolve(obj)):
+                            return found
+        return []
+
+    # -- modality, confidence ---------------------------------------------------------
+    def _modality(self, trig: Trigger) -> Modality:
+        anchor = trig.anchor
+        g = self.grammar
+        negated = any(
+            c.dep_ == "neg" or (c.lower_ in g.negation_words and c.dep_ in {"advmod", "det"})
+            for c in anchor.children
+        )
+        intent = False
+        hypothetical = False
+        reported = False
+        for c in anchor.children:
+            if c.dep_ == "aux" and c.lower_ in g.future_modals:
+                intent = True
+            if c.dep_ == "aux" and c.lower_ in g.hypothetical_modals:
+                hypothetical = True
+            if c.dep_ == "mark" and c.lower_ in g.hypothetical_marks:
+                hypothetical = True
+        # walk up the clause chain
+        node = anchor
+        for _ in range(4):
+            if node.dep_ not in {"xcomp", "ccomp", "advcl", "conj"} or node.head is node:
+                break
+            head = node.head
+            lemma = head.lemma_.lower()
+            if node.dep_ == "xcomp" and lemma in g.intent_verbs:
+                intent = True
+            if node.dep_ == "xcomp" and lemma in g.negating_verbs:
+                negated = True
+            if node.dep_ == "ccomp" and lemma in g.reporting_verbs:
+                reported = True
+            if node.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in g.hypothetical_marks for c in node.children
+            ):
+                hypothetical = True
+            if any(c.dep_ == "neg" for c in head.children) and node.dep_ == "xcomp":
+                negated = True
+            if node.dep_ == "conj":
+                node = head
+                continue
+            if any(c.dep_ == "aux" and c.lower_ in g.future_modals for c in head.children):
+                intent = True
+            node = head
+        if trig.support is None and trig.pattern.pos == "noun":
+            # a bare event noun under a background preposition: "after the shooting"
+            head = trig.token.head
+            if trig.token.dep_ == "pobj" and head.lower_ in g.background_preps:
+                hypothetical = hypothetical or False
+        return Modality(negated=negated, intent=intent, hypothetical=hypothetical,
+                        reported=reported)
+
+    def _confidence(
+        self, pattern: Pattern, sources: Sequence[Actor], targets: Sequence[Actor], passive: bool
+    ) -> float:
+        score = 0.55 + 0.1 * min(pattern.specificity, 2)
+        if sources and all(s.country for s in sources):
+            score += 0.15
+        if targets and all(t.country for t in targets):
+            score += 0.1
+        if pattern.pos == "noun":
+            score -= 0.05
+        if passive:
+            score -= 0.05
+        return round(max(0.05, min(score, 0.95)), 2)
+
+    # -- dates ------------------------------------------------------------------------
+    def _dates(
+        self, sent: Any, triggers: Sequence[Trigger], doc_date: date
+    ) -> dict[int, ResolvedDate]:
+        """Attach each date expression to the trigger whose clause it modifies."""
+        by_anchor: dict[int, list[Trigger]] = {}
+        for trig in triggers:
+            by_anchor.setdefault(trig.anchor.i, []).append(trig)
+            by_anchor.setdefault(trig.token.i, []).append(trig)
+        out: dict[int, ResolvedDate] = {}
+        for ent in sent.ents:
+            if ent.label_ not in {"DATE", "TIME"}:
+                continue
+            resolved = resolve_date(_with_preposition(ent), doc_date)
+            if resolved is None:
+                continue
+            node = ent.root
+            for _ in range(8):
+                node = node.head
+                hits = by_anchor.get(node.i)
+                if hits:
+                    for trig in hits:
+                        out.setdefault(trig.token.i, resolved)
+                    break
+                if node.pos_ in {"NOUN", "PROPN"}:
+                    inside = [
+                        t for t in triggers
+                        if t.support is None and t.token.i != node.i
+                        and node.left_edge.i <= t.token.i <= node.right_edge.i
+                    ]
+                    if inside:
+                        for trig in inside:
+                            out.setdefault(trig.token.i, resolved)
+                        break
+                if node.pos_ in {"VERB", "AUX"} or node.head is node:
+                    for trig in by_anchor.get(node.i, []):
+                        out.setdefault(trig.token.i, resolved)
+                    break
+        return out
+
+    # -- output ----------------------------------------------------------------------
+    def _event(self, document: Document, sent: Any, cand: Candidate) -> Event:
+        entry = self.ontology.cameo(cand.cameo)
+        plover = entry.plover
+        assert plover is not None
+        trig = cand.trigger
+        trigger_span = _trigger_span(trig)
+        sent_start, sent_end = _trimmed_bounds(sent)
+        when = cand.date
+        return Event(
+            doc_id=document.doc_id,
+            date=when.date if when else document.date,
+            date_precision=when.precision if when else "day",
+            source=cand.source,
+            target=cand.target,
+            cameo=entry.code,
+            goldstein=entry.goldstein,
+            quad_class=entry.quad_class,
+            plover=plover,
+            modality=cand.modality,
+            evidence=Evidence(
+                sentence=document.text[sent_start:sent_end],
+                start=sent_start,
+                end=sent_end,
+                trigger=document.text[trigger_span[0] : trigger_span[1]],
+                trigger_start=trigger_span[0],
+                trigger_end=trigger_span[1],
+            ),
+            confidence=cand.confidence,
+            rule=trig.pattern.source,
+            coder_version=self.coder_version,
+        )
+
+
+def _has_prep(tok: Any, word: str) -> bool:
+    return any(
+        c.dep_ in {"prep", "dative", "agent", "prt"} and c.lower_ == word for c in tok.children
+    )
+
+
+def _pobj(prep: Any) -> Any | None:
+    for child in prep.children:
+        if child.dep_ in {"pobj", "pcomp"}:
+            return child
+    return None
+
+
+def _with_preposition(ent: Any) -> str:
+    start = ent.start
+    if start > 0 and ent.doc[start - 1].pos_ == "ADP":
+        return f"{ent.doc[start - 1].text} {ent.text}"
+    return str(ent.text)
+
+
+def _trigger_span(trig: Trigger) -> tuple[int, int]:
+    tokens = [trig.token]
+    if trig.support is not None:
+        tokens.append(trig.support)
+    for child in trig.token.children:
+        if child.dep_ == "prt" or (
+            child.dep_ in {"compound", "amod"} and child.lemma_.lower() in trig.pattern.modifiers
+        ):
+            tokens.append(child)
+    start = min(t.idx for t in tokens)
+    end = max(t.idx + len(t.text) for t in tokens)
+    return start, end
+
+
+def _trimmed_bounds(sent: Any) -> tuple[int, int]:
+    tokens = [t for t in sent if not t.is_space]
+    if not tokens:
+        return int(sent.start_char), int(sent.end_char)
+    return int(tokens[0].idx), int(tokens[-1].idx + len(tokens[-1].text))

@@ -1,0 +1,209 @@
+"""The event vocabulary: verb and noun trigger patterns read from TSV files.
+
+``verbs.tsv`` columns: ``lemma cameo particle prep object target note``
+``nouns.tsv`` columns: ``lemma cameo modifier prep target note``
+
+* ``lemma``: one or more trigger lemmas separated by ``|`` (each becomes a pattern).
+* ``cameo``: the CAMEO code, or ``-`` for "this use is not an event" (e.g. "met resistance").
+* ``particle``: a required verb particle ("call *off*"); ``prep``: a required preposition
+  attached to the trigger ("meet *with*", "call *for*"); ``object``: required object lemmas
+  (``|``-separated; ``*`` means any object); ``modifier``: a required noun modifier
+  ("*telephone* call", "*missile* strike").
+* ``target``: where the target is found, slots tried in order, ``|``-separated:
+  ``dobj``, ``dative``, ``iobj``, ``prep:WORD`` (a preposition on the trigger or its object),
+  ``poss`` (nouns: "Ukraine's invasion" is the target when a ``by`` agent exists),
+  ``none``. Empty means the default for the part of speech.
+
+More constraints make a pattern more specific; the most specific match wins.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from eventcoder.errors import DataError
+from eventcoder.ontology import Ontology, load_ontology
+
+NOT_AN_EVENT = "-"
+VERB_DEFAULT_TARGET = ("dobj", "dative", "prep:to", "prep:against", "prep:with", "prep:on")
+NOUN_DEFAULT_TARGET = (
+    "prep:with", "prep:against", "prep:on", "prep:to", "prep:in", "prep:of", "prep:for",
+    "prep:into", "prep:at",
+)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    pos: str  # "verb" | "noun"
+    lemma: str
+    cameo: str  # CAMEO code or NOT_AN_EVENT
+    particle: str | None
+    prep: str | None
+    objects: frozenset[str]
+    modifiers: frozenset[str]
+    target: tuple[str, ...]
+    source: str  # file:line, recorded as the rule that fired
+
+    @property
+    def specificity(self) -> int:
+        return sum(
+            1 for c in (self.particle, self.prep, self.objects, self.modifiers) if c
+        )
+
+    @property
+    def is_event(self) -> bool:
+        return self.cameo != NOT_AN_EVENT
+
+
+@dataclass(frozen=True)
+class Grammar:
+    support_verbs: frozenset[str]
+    object_control_verbs: frozenset[str]
+    reporting_verbs: frozenset[str]
+    intent_verbs: frozenset[str]
+    negating_verbs: frozenset[str]
+    negation_words: frozenset[str]
+    hypothetical_marks: frozenset[str]
+    hypothetical_modals: frozenset[str]
+    future_modals: frozenset[str]
+    background_preps: frozenset[str]
+    intent_codes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    verbs: dict[str, tuple[Pattern, ...]]
+    nouns: dict[str, tuple[Pattern, ...]]
+    grammar: Grammar
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.verbs.values()) + sum(len(p) for p in self.nouns.values())
+
+
+def _split(cell: str) -> list[str]:
+    return [v.strip().lower() for v in cell.split("|") if v.strip()]
+
+
+def _rows(text: str, where: str) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    header: list[str] | None = None
+    for line_no, row in enumerate(reader, start=1):
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        if header is None:
+            header = [h.strip() for h in row]
+            continue
+        if len(row) > len(header):
+            raise DataError(f"{len(row)} cells, header has {len(header)}", where, line_no)
+        row = row + [""] * (len(header) - len(row))
+        yield line_no, {k: v.strip() for k, v in zip(header, row, strict=True)}
+
+
+def parse_patterns(text: str, where: str, pos: str, ontology: Ontology) -> list[Pattern]:
+    """Parse one pattern file; every error names the file and line."""
+    patterns: list[Pattern] = []
+    for line, row in _rows(text, where):
+        lemmas = _split(row.get("lemma", ""))
+        if not lemmas:
+            raise DataError("pattern without a lemma", where, line)
+        cameo = row.get("cameo", "")
+        if cameo != NOT_AN_EVENT and not ontology.has_cameo(cameo):
+            raise DataError(f"unknown CAMEO code '{cameo}'", where, line)
+        target = tuple(_split(row.get("target", "")))
+        for slot in target:
+            if slot not in {"dobj", "dative", "iobj", "poss", "none", "nsubj"} and not (
+                slot.startswith("prep:") and len(slot) > 5
+            ):
+                raise DataError(f"unknown target slot '{slot}'", where, line)
+        for lemma in lemmas:
+            patterns.append(
+                Pattern(
+                    pos=pos,
+                    lemma=lemma,
+                    cameo=cameo,
+                    particle=row.get("particle", "").lower() or None,
+                    prep=row.get("prep", "").lower() or None,
+                    objects=frozenset(_split(row.get("object", ""))),
+                    modifiers=frozenset(_split(row.get("modifier", ""))),
+                    target=target
+                    or (VERB_DEFAULT_TARGET if pos == "verb" else NOUN_DEFAULT_TARGET),
+                    source=f"{Path(where).name}:{line}",
+                )
+            )
+    return patterns
+
+
+def parse_grammar(text: str, where: str) -> Grammar:
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise DataError(f"not valid YAML: {exc}", where) from exc
+    if not isinstance(data, dict):
+        raise DataError("expected a mapping of word lists", where)
+
+    def words(key: str) -> frozenset[str]:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise DataError(f"'{key}' must be a list", where)
+        return frozenset(str(v).lower() for v in value)
+
+    codes = data.get("intent_codes", {})
+    if not isinstance(codes, dict):
+        raise DataError("'intent_codes' must be a mapping", where)
+    return Grammar(
+        support_verbs=words("support_verbs"),
+        object_control_verbs=words("object_control_verbs"),
+        reporting_verbs=words("reporting_verbs"),
+        intent_verbs=words("intent_verbs"),
+        negating_verbs=words("negating_verbs"),
+        negation_words=words("negation_words"),
+        hypothetical_marks=words("hypothetical_marks"),
+        hypothetical_modals=words("hypothetical_modals"),
+        future_modals=words("future_modals"),
+        background_preps=words("background_preps"),
+        intent_codes={str(k): str(v) for k, v in codes.items()},
+    )
+
+
+def _index(patterns: Sequence[Pattern]) -> dict[str, tuple[Pattern, ...]]:
+    grouped: dict[str, list[Pattern]] = defaultdict(list)
+    for p in patterns:
+        grouped[p.lemma].append(p)
+    return {k: tuple(sorted(v, key=lambda p: -p.specificity)) for k, v in grouped.items()}
+
+
+def build_vocabulary(extra_dirs: Sequence[Path] = ()) -> Vocabulary:
+    ontology = load_ontology()
+    data = resources.files("eventcoder.coding") / "data"
+    verbs = parse_patterns(
+        (data / "verbs.tsv").read_text(encoding="utf-8"), "coding/data/verbs.tsv", "verb", ontology
+    )
+    nouns = parse_patterns(
+        (data / "nouns.tsv").read_text(encoding="utf-8"), "coding/data/nouns.tsv", "noun", ontology
+    )
+    for folder in extra_dirs:
+        for name, pos, target in (("verbs.tsv", "verb", verbs), ("nouns.tsv", "noun", nouns)):
+            path = folder / name
+            if path.is_file():
+                target.extend(
+                    parse_patterns(path.read_text(encoding="utf-8"), str(path), pos, ontology)
+                )
+    grammar = parse_grammar(
+        (data / "grammar.yaml").read_text(encoding="utf-8"), "coding/data/grammar.yaml"
+    )
+    return Vocabulary(_index(verbs), _index(nouns), grammar)
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(extra_dirs: tuple[Path, ...] = ()) -> Vocabulary:
+    return build_vocabulary(extra_dirs)

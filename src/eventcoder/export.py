@@ -1,0 +1,259 @@
+"""Write event records (as made by :meth:`eventcoder.model.Event.to_record`) in other formats.
+
+Formats:
+
+- ``jsonl``: the event record, one per line (the stable public format).
+- ``csv``: flat columns, one event a row, with a header.
+- ``table``: a fixed-width plain-text table for reading in a terminal.
+- ``gdelt``: tab-separated, GDELT 2.0 events-like column names, with a header.
+- ``plover``: POLECAT/PLOVER-style JSONL.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+FORMATS: tuple[str, ...] = ("jsonl", "csv", "table", "gdelt", "plover")
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "event_id",
+    "doc_id",
+    "date",
+    "date_precision",
+    "source_code",
+    "source_text",
+    "target_code",
+    "target_text",
+    "cameo",
+    "goldstein",
+    "quad_class",
+    "plover_event",
+    "plover_mode",
+    "plover_context",
+    "confidence",
+    "sentence",
+    "evidence_start",
+    "evidence_end",
+    "trigger",
+)
+
+GDELT_COLUMNS: tuple[str, ...] = (
+    "GLOBALEVENTID",
+    "SQLDATE",
+    "Actor1Code",
+    "Actor1Name",
+    "Actor1CountryCode",
+    "Actor2Code",
+    "Actor2Name",
+    "Actor2CountryCode",
+    "EventCode",
+    "EventBaseCode",
+    "EventRootCode",
+    "QuadClass",
+    "GoldsteinScale",
+    "SOURCEURL",
+)
+
+# (header, width) of the terminal table; the last column (sentence) is not padded.
+TABLE_COLUMNS: tuple[tuple[str, int], ...] = (
+    ("date", 10),
+    ("source", 9),
+    ("target", 9),
+    ("cameo", 5),
+    ("plover", 18),
+    ("trigger", 18),
+    ("conf", 4),
+    ("sentence", 50),
+)
+
+
+def _part(record: dict[str, Any], key: str) -> dict[str, Any]:
+    value = record.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    """A value as a single-line string; ``None`` becomes empty."""
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def _context(plover: dict[str, Any]) -> list[str]:
+    ctx = plover.get("context")
+    if ctx is None:
+        return []
+    if isinstance(ctx, str):
+        return [c for c in ctx.split(";") if c]
+    return [str(c) for c in ctx]
+
+
+def _truncate(value: str, width: int) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    """The flat CSV row of one event record (``None`` stays ``None``)."""
+    src, tgt = _part(record, "source"), _part(record, "target")
+    plover, evidence = _part(record, "plover"), _part(record, "evidence")
+    return {
+        "event_id": record.get("event_id"),
+        "doc_id": record.get("doc_id"),
+        "date": record.get("date"),
+        "date_precision": record.get("date_precision"),
+        "source_code": src.get("code"),
+        "source_text": src.get("text"),
+        "target_code": tgt.get("code"),
+        "target_text": tgt.get("text"),
+        "cameo": record.get("cameo"),
+        "goldstein": record.get("goldstein"),
+        "quad_class": record.get("quad_class"),
+        "plover_event": plover.get("event"),
+        "plover_mode": plover.get("mode"),
+        "plover_context": ";".join(_context(plover)),
+        "confidence": record.get("confidence"),
+        "sentence": evidence.get("sentence"),
+        "evidence_start": evidence.get("start"),
+        "evidence_end": evidence.get("end"),
+        "trigger": evidence.get("trigger"),
+    }
+
+
+def gdelt_row(record: dict[str, Any]) -> list[str]:
+    """The GDELT-like columns of one event record, as strings."""
+    src, tgt = _part(record, "source"), _part(record, "target")
+    cameo = _text(record.get("cameo"))
+    return [
+        _text(record.get("event_id")),
+        _text(record.get("date")).replace("-", ""),
+        _text(src.get("code")),
+        _text(src.get("name") or src.get("text")),
+        _text(src.get("country")),
+        _text(tgt.get("code")),
+        _text(tgt.get("name") or tgt.get("text")),
+        _text(tgt.get("country")),
+        cameo,
+        cameo[:3],
+        cameo[:2],
+        _text(record.get("quad_class")),
+        _text(record.get("goldstein")),
+        _text(record.get("doc_id")),
+    ]
+
+
+def plover_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A POLECAT/PLOVER-style record of one event record."""
+    src, tgt = _part(record, "source"), _part(record, "target")
+    plover, evidence = _part(record, "plover"), _part(record, "evidence")
+    return {
+        "id": record.get("event_id"),
+        "date": record.get("date"),
+        "event_type": plover.get("event"),
+        "mode": plover.get("mode"),
+        "context": _context(plover),
+        "source_actor": src.get("text"),
+        "source_code": src.get("code"),
+        "source_country": src.get("country"),
+        "target_actor": tgt.get("text"),
+        "target_code": tgt.get("code"),
+        "target_country": tgt.get("country"),
+        "event_text": evidence.get("sentence"),
+        "confidence": record.get("confidence"),
+        "doc_id": record.get("doc_id"),
+    }
+
+
+def table_row(record: dict[str, Any]) -> str:
+    """One line of the terminal table."""
+    src, tgt = _part(record, "source"), _part(record, "target")
+    plover, evidence = _part(record, "plover"), _part(record, "evidence")
+    event = _text(plover.get("event"))
+    mode = _text(plover.get("mode"))
+    confidence = record.get("confidence")
+    cells = [
+        _text(record.get("date")),
+        _text(src.get("code")) or "-",
+        _text(tgt.get("code")) or "-",
+        _text(record.get("cameo")),
+        f"{event}/{mode}" if mode else event,
+        _text(evidence.get("trigger")),
+        f"{confidence:.2f}" if isinstance(confidence, int | float) else "",
+        _text(evidence.get("sentence")),
+    ]
+    return _table_line(cells)
+
+
+def _table_line(cells: list[str]) -> str:
+    parts = []
+    last = len(TABLE_COLUMNS) - 1
+    for i, ((_, width), cell) in enumerate(zip(TABLE_COLUMNS, cells, strict=True)):
+        value = _truncate(cell, width)
+        parts.append(value if i == last else value.ljust(width))
+    return "  ".join(parts).rstrip()
+
+
+def _write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+    n = 0
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def _write_plover(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+    return _write_jsonl((plover_record(r) for r in records), out)
+
+
+def _write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    n = 0
+    for record in records:
+        writer.writerow(csv_row(record))
+        n += 1
+    return n
+
+
+def _write_gdelt(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+    out.write("\t".join(GDELT_COLUMNS) + "\n")
+    n = 0
+    for record in records:
+        out.write("\t".join(gdelt_row(record)) + "\n")
+        n += 1
+    return n
+
+
+def _write_table(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+    header = _table_line([name for name, _ in TABLE_COLUMNS])
+    out.write(header + "\n")
+    width = sum(w for _, w in TABLE_COLUMNS) + 2 * (len(TABLE_COLUMNS) - 1)
+    out.write("-" * width + "\n")
+    n = 0
+    for record in records:
+        out.write(table_row(record) + "\n")
+        n += 1
+    return n
+
+
+_WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], TextIO], int]] = {
+    "jsonl": _write_jsonl,
+    "csv": _write_csv,
+    "table": _write_table,
+    "gdelt": _write_gdelt,
+    "plover": _write_plover,
+}
+
+
+def write_events(records: Iterable[dict[str, Any]], out: TextIO, fmt: str) -> int:
+    """Write event records to ``out`` in format ``fmt``; return how many were written.
+
+    Records are streamed: nothing is held in memory. Raises ``ValueError`` for an
+    unknown format, naming the valid ones.
+    """
+    writer = _WRITERS.get(fmt)
+    if writer is None:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    return writer(records, out)

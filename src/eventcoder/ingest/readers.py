@@ -1,0 +1,400 @@
+"""Readers: files and directories in, cleaned ``Document`` objects out.
+
+Supported inputs (see the README's input contract):
+
+* ``.txt``: one article; an optional first token ``date YYYY-MM-DD`` gives its date;
+  ``doc_id`` is the file stem, ``origin`` the path.
+* ``.jsonl`` (or ``.ndjson``): one JSON object a line with ``id``, ``date``, ``text`` and
+  optional ``title``, ``url``, ``source``; other fields are ignored; ``origin`` is ``path:line``.
+* ``.csv``: the same columns, a header row is required; ``origin`` is ``path:line``.
+* a directory: read recursively in sorted order; hidden entries and other file types are
+  skipped.
+* ``-``: JSONL read from standard input.
+
+A bad record or file does not stop the corpus: ``iter_documents`` yields an ``InputError``
+(which names the file and line) in its place and goes on. Files are streamed line by line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from eventcoder.errors import DataError, InputError
+from eventcoder.ingest.clean import clean_text, parse_day, split_seed_date
+from eventcoder.model import Document, stable_hash
+
+STDIN = "-"
+STDIN_LABEL = "<stdin>"
+NO_DATE = "no date: give the document a 'date' field or pass --date YYYY-MM-DD"
+NO_DATE_TXT = "no date: start the file with 'date YYYY-MM-DD' or pass --date YYYY-MM-DD"
+_SNIFF_BYTES = 8192
+
+DocOrError = Document | InputError
+_Reader = Callable[[Path, str, date | None], Iterator[DocOrError]]
+
+
+class _BinaryData(Exception):
+    """Internal: a NUL byte was met while streaming a text file."""
+
+
+def iter_documents(
+    paths: Iterable[str | Path], default_date: date | None = None
+) -> Iterator[Document | InputError]:
+    """Yield a ``Document`` for every good record and an ``InputError`` for every bad one.
+
+    Paths are read in the order given; directories recursively, in sorted order.
+    ``default_date`` is used for documents that carry no date of their own.
+    """
+    for given in paths:
+        if str(given) == STDIN:
+            yield from _read_stdin(default_date)
+            continue
+        for item in _expand(Path(given), str(given)):
+            if isinstance(item, InputError):
+                yield item
+            else:
+                path, label = item
+                yield from _READERS[path.suffix.lower()](path, label, default_date)
+
+
+def sample_corpus_paths() -> list[Path]:
+    """The files of the sample corpus shipped inside the package, in sorted order."""
+    root = resources.files("eventcoder").joinpath("samples")
+    base = Path(str(root))
+    if not base.is_dir():
+        raise DataError("the packaged sample corpus is missing", str(base))
+    return sorted(
+        p for p in base.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def _expand(path: Path, label: str) -> Iterator[tuple[Path, str] | InputError]:
+    """The readable files under ``path`` with their display labels, or errors."""
+    try:
+        if path.is_dir():
+            yield from _walk(path)
+            return
+        if not path.exists():
+            yield InputError("no such file or directory", label)
+            return
+    except OSError as exc:
+        yield InputError(f"cannot read: {exc.strerror or exc}", label)
+        return
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        wanted = ", ".join(SUPPORTED_SUFFIXES)
+        yield InputError(
+            f"unsupported file type {path.suffix or '(none)'!r}: expected {wanted}", label
+        )
+        return
+    yield path, label
+
+
+def _walk(top: Path) -> Iterator[tuple[Path, str] | InputError]:
+    """Files with a supported suffix under ``top``; sorted, hidden entries skipped."""
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(top, onerror=errors.append):
+        for exc in errors:
+            yield InputError(f"cannot read directory: {exc.strerror or exc}", str(exc.filename))
+        errors.clear()
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            child = Path(dirpath, name)
+            if child.suffix.lower() in SUPPORTED_SUFFIXES:
+                yield child, str(child)
+    for exc in errors:
+        yield InputError(f"cannot read directory: {exc.strerror or exc}", str(exc.filename))
+
+
+def _sniff(path: Path) -> str | None:
+    """A reason why ``path`` looks binary (NUL bytes, not UTF-8 at the start), else None."""
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    if b"\x00" in head:
+        return "binary file (contains NUL bytes), expected UTF-8 text"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "not UTF-8 text; is it a binary file?"
+    return None
+
+
+# --------------------------------------------------------------------------- .txt
+
+
+def _read_txt(path: Path, label: str, default_date: date | None) -> Iterator[DocOrError]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield InputError(f"cannot read: {exc.strerror or exc}", label)
+        return
+    if b"\x00" in data:
+        yield InputError("binary file (contains NUL bytes), expected UTF-8 text", label)
+        return
+    try:
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        yield InputError("not UTF-8 text; is it a binary file?", label, line)
+        return
+    try:
+        seed_date, body = split_seed_date(raw)
+    except InputError as exc:
+        yield InputError(exc.reason, label, 1)
+        return
+    text = clean_text(body)
+    if not text:
+        yield InputError("empty text", label)
+        return
+    day = seed_date or default_date
+    if day is None:
+        yield InputError(NO_DATE_TXT, label)
+        return
+    yield Document(doc_id=path.stem, text=text, date=day, origin=label)
+
+
+# --------------------------------------------------------------------------- .jsonl
+
+
+def _read_jsonl(path: Path, label: str, default_date: date | None) -> Iterator[DocOrError]:
+    try:
+        reason = _sniff(path)
+        if reason is not None:
+            yield InputError(reason, label)
+            return
+        with path.open("rb") as fh:
+            yield from _jsonl_records(fh, label, default_date)
+    except OSError as exc:
+        yield InputError(f"cannot read: {exc.strerror or exc}", label)
+
+
+def _read_stdin(default_date: date | None) -> Iterator[DocOrError]:
+    buffer = getattr(sys.stdin, "buffer", None)
+    lines: Iterable[bytes] = (
+        buffer if buffer is not None else (line.encode("utf-8") for line in sys.stdin)
+    )
+    yield from _jsonl_records(lines, STDIN_LABEL, default_date)
+
+
+def _jsonl_records(
+    lines: Iterable[bytes], label: str, default_date: date | None
+) -> Iterator[DocOrError]:
+    for lineno, raw in enumerate(lines, start=1):
+        if b"\x00" in raw:
+            yield InputError(
+                "binary data (NUL bytes); skipping the rest of the file", label, lineno
+            )
+            return
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield InputError("not valid UTF-8", label, lineno)
+            continue
+        if lineno == 1:
+            line = line.lstrip("\ufeff")
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputError(f"broken JSON: {exc.msg} (column {exc.colno})", label, lineno)
+            continue
+        except (ValueError, RecursionError) as exc:
+            yield InputError(f"broken JSON: {exc}", label, lineno)
+            continue
+        if not isinstance(obj, dict):
+            yield InputError(f"expected a JSON object, got {_json_type(obj)}", label, lineno)
+            continue
+        try:
+            yield _build(obj, label=label, line=lineno, default_date=default_date)
+        except InputError as exc:
+            yield exc
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return type(value).__name__
+
+
+# --------------------------------------------------------------------------- .csv
+
+
+def _guard_nul(lines: Iterable[str]) -> Iterator[str]:
+    for line in lines:
+        if "\x00" in line:
+            raise _BinaryData
+        yield line
+
+
+def _read_csv(path: Path, label: str, default_date: date | None) -> Iterator[DocOrError]:
+    try:
+        reason = _sniff(path)
+        if reason is not None:
+            yield InputError(reason, label)
+            return
+        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+            yield from _csv_records(fh, label, default_date)
+    except OSError as exc:
+        yield InputError(f"cannot read: {exc.strerror or exc}", label)
+
+
+def _csv_records(fh: Iterable[str], label: str, default_date: date | None) -> Iterator[DocOrError]:
+    reader = csv.reader(_guard_nul(fh))
+    header: list[str] | None = None
+    next_line = 1  # physical line where the next record starts
+    while True:
+        start = next_line
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except _BinaryData:
+            yield InputError("binary data (NUL bytes); skipping the rest of the file", label, start)
+            return
+        except UnicodeDecodeError:
+            yield InputError("not valid UTF-8; skipping the rest of the file", label, start)
+            return
+        except csv.Error as exc:
+            yield InputError(f"bad CSV: {exc}; skipping the rest of the file", label, start)
+            return
+        next_line = reader.line_num + 1
+        if header is None:
+            header = [name.strip().lower() for name in row]
+            if "text" not in header:
+                found = ", ".join(repr(h) for h in header) or "nothing"
+                yield InputError(
+                    f"the CSV header row needs a 'text' column (found {found})", label, start
+                )
+                return
+            continue
+        if not any(value.strip() for value in row):
+            continue
+        if len(row) > len(header):
+            yield InputError(
+                f"row has {len(row)} fields but the header has {len(header)}; "
+                "quote fields that contain commas",
+                label,
+                start,
+            )
+            continue
+        fields = dict(zip(header, row, strict=False))
+        try:
+            yield _build(fields, label=label, line=start, default_date=default_date)
+        except InputError as exc:
+            yield exc
+    if header is None:
+        yield InputError("empty CSV file: a header row is required", label)
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _build(
+    fields: Mapping[str, Any], *, label: str, line: int, default_date: date | None
+) -> Document:
+    """One ``Document`` from a JSONL object or CSV row; raises a located ``InputError``."""
+
+    def fail(message: str) -> InputError:
+        return InputError(message, label, line)
+
+    raw_text = fields.get("text")
+    if raw_text is None or (isinstance(raw_text, str) and not raw_text.strip()):
+        raise fail("missing or empty 'text'")
+    if not isinstance(raw_text, str):
+        raise fail(f"'text' must be a string, got {_json_type(raw_text)}")
+    text = clean_text(raw_text)
+    if not text:
+        raise fail("empty text")
+
+    try:
+        day = _field_date(fields.get("date"))
+    except InputError as exc:
+        raise fail(exc.reason) from None
+    day = day or default_date
+    if day is None:
+        raise fail(NO_DATE)
+
+    raw_id = fields.get("id")
+    if isinstance(raw_id, bool) or not isinstance(raw_id, str | int | None):
+        raise fail(f"'id' must be a string, got {_json_type(raw_id)}")
+    doc_id = str(raw_id).strip() if raw_id is not None else ""
+
+    title = _field_str(fields, "title", fail)
+    return Document(
+        doc_id=doc_id or stable_hash(text),
+        text=text,
+        date=day,
+        title=_one_line(title),
+        url=_field_str(fields, "url", fail),
+        source=_field_str(fields, "source", fail),
+        origin=f"{label}:{line}",
+    )
+
+
+def _field_str(
+    fields: Mapping[str, Any], name: str, fail: Callable[[str], InputError]
+) -> str | None:
+    value = fields.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise fail(f"'{name}' must be a string, got {_json_type(value)}")
+    return value.strip() or None
+
+
+def _one_line(value: str | None) -> str | None:
+    """A title cleaned like the text and folded onto one line."""
+    if value is None:
+        return None
+    return " ".join(clean_text(value).split()) or None
+
+
+def _field_date(value: object) -> date | None:
+    """``YYYY-MM-DD`` or a full ISO datetime (its date part); None when absent or empty."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"'date' must be a string YYYY-MM-DD, got {_json_type(value)}")
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) > 10 and text[10] in "T t":
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            raise InputError(
+                f"invalid date {value!r}: expected YYYY-MM-DD or an ISO datetime"
+            ) from None
+        return parse_day(text[:10])
+    return parse_day(text)
+
+
+_READERS: dict[str, _Reader] = {
+    ".txt": _read_txt,
+    ".jsonl": _read_jsonl,
+    ".ndjson": _read_jsonl,
+    ".csv": _read_csv,
+}
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_READERS)

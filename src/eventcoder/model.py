@@ -1,0 +1,163 @@
+"""The shared data model: frozen dataclasses passed between pipeline stages.
+
+Stages exchange these types only. ``Event.to_record`` produces the public event
+record (version 1) documented in the README; nothing else defines that shape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+RECORD_VERSION = 1
+
+
+def stable_hash(*parts: str, length: int = 16) -> str:
+    """A short, deterministic content hash used for document and event ids."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article after ingest and cleaning; ``text`` is the cleaned text."""
+
+    doc_id: str
+    text: str
+    date: date
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    origin: str = ""  # where it came from, "path" or "path:line"
+
+    @property
+    def content_hash(self) -> str:
+        return stable_hash(self.doc_id, self.date.isoformat(), self.text)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A resolved actor mention: the words in the text and the code they get."""
+
+    text: str
+    code: str  # country + sector, e.g. "UKRMIL"; "---" when unknown
+    country: str | None
+    sector: str | None
+    name: str | None = None  # canonical name (person, organisation, country)
+    kb_id: str | None = None
+    start: int = -1  # character offsets of ``text`` in the document
+    end: int = -1
+    why: str = ""  # how the code was reached: KB entry, role in text, words
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "code": self.code,
+            "country": self.country,
+            "sector": self.sector,
+            "name": self.name,
+            "kb_id": self.kb_id,
+            "start": self.start,
+            "end": self.end,
+            "why": self.why,
+        }
+
+
+@dataclass(frozen=True)
+class Plover:
+    event: str
+    mode: str | None = None
+    context: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Modality:
+    negated: bool = False
+    intent: bool = False
+    hypothetical: bool = False
+    reported: bool = False
+
+
+@dataclass(frozen=True)
+class Evidence:
+    sentence: str
+    start: int
+    end: int
+    trigger: str
+    trigger_start: int
+    trigger_end: int
+
+
+@dataclass(frozen=True)
+class Event:
+    doc_id: str
+    date: date
+    date_precision: str  # "day" | "month" | "year"
+    source: Actor | None
+    target: Actor | None
+    cameo: str
+    goldstein: float
+    quad_class: int
+    plover: Plover
+    modality: Modality
+    evidence: Evidence
+    confidence: float
+    rule: str
+    coder_version: str
+    event_id: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.event_id:
+            object.__setattr__(self, "event_id", self.compute_id())
+
+    def compute_id(self) -> str:
+        return stable_hash(
+            self.doc_id,
+            str(self.evidence.trigger_start),
+            self.cameo,
+            self.source.code if self.source else "",
+            str(self.source.start) if self.source else "",
+            self.target.code if self.target else "",
+            str(self.target.start) if self.target else "",
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "doc_id": self.doc_id,
+            "date": self.date.isoformat(),
+            "date_precision": self.date_precision,
+            "source": self.source.to_record() if self.source else None,
+            "target": self.target.to_record() if self.target else None,
+            "cameo": self.cameo,
+            "goldstein": self.goldstein,
+            "quad_class": self.quad_class,
+            "plover": {
+                "event": self.plover.event,
+                "mode": self.plover.mode,
+                "context": list(self.plover.context),
+            },
+            "modality": {
+                "negated": self.modality.negated,
+                "intent": self.modality.intent,
+                "hypothetical": self.modality.hypothetical,
+                "reported": self.modality.reported,
+            },
+            "evidence": {
+                "sentence": self.evidence.sentence,
+                "start": self.evidence.start,
+                "end": self.evidence.end,
+                "trigger": self.evidence.trigger,
+                "trigger_start": self.evidence.trigger_start,
+                "trigger_end": self.evidence.trigger_end,
+            },
+            "confidence": self.confidence,
+            "coder": {"version": self.coder_version, "rule": self.rule},
+            "record_version": RECORD_VERSION,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_record(), ensure_ascii=False, sort_keys=False)

@@ -1,0 +1,102 @@
+"""The one place the stages are wired: documents in, events out.
+
+``Coder`` holds the loaded parts (spaCy pipeline, actor KB, patterns, ontology)
+and codes documents in batches. A document that fails in any stage is reported
+through ``on_error`` and skipped; the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eventcoder import __version__
+from eventcoder.actors.kb import KnowledgeBase, load_kb, user_kb_dirs
+from eventcoder.actors.resolver import DocumentActors
+from eventcoder.coding.extract import Extractor
+from eventcoder.coding.patterns import Vocabulary, load_vocabulary
+from eventcoder.errors import EventCoderError
+from eventcoder.model import Document, Event
+from eventcoder.nlp import DEFAULT_MODEL, load_pipeline
+from eventcoder.ontology import load_ontology
+
+CODER_VERSION = f"eventcoder-{__version__}"
+
+ErrorHandler = Callable[[Document, Exception], None]
+
+
+@dataclass(frozen=True)
+class CoderConfig:
+    model: str = DEFAULT_MODEL
+    batch_size: int = 32
+    kb_dirs: tuple[Path, ...] = field(default_factory=user_kb_dirs)
+
+
+class Coder:
+    """Codes documents into events. Load once, call many times."""
+
+    def __init__(self, config: CoderConfig | None = None) -> None:
+        self.config = config or CoderConfig()
+        self.kb: KnowledgeBase = load_kb(self.config.kb_dirs)
+        self.vocabulary: Vocabulary = load_vocabulary(self.config.kb_dirs)
+        self.ontology = load_ontology()
+        self.nlp = load_pipeline(self.config.model, self.kb.ruler_patterns())
+        self.extractor = Extractor(self.vocabulary, self.ontology, self.version)
+
+    @property
+    def version(self) -> str:
+        return f"{CODER_VERSION}+{self.config.model}"
+
+    def code_parsed(self, document: Document, doc: Any) -> list[Event]:
+        actors = DocumentActors(self.kb, doc, document.date)
+        return self.extractor.events(document, doc, actors)
+
+    def code_documents(
+        self, documents: Iterable[Document], on_error: ErrorHandler | None = None
+    ) -> Iterator[tuple[Document, list[Event]]]:
+        """Yield each document with its events, in input order; failures go to ``on_error``."""
+        batch: list[Document] = []
+        for document in documents:
+            batch.append(document)
+            if len(batch) >= self.config.batch_size:
+                yield from self._code_batch(batch, on_error)
+                batch = []
+        if batch:
+            yield from self._code_batch(batch, on_error)
+
+    def code_text(self, text: str, day: Any, doc_id: str = "text") -> list[Event]:
+        """Convenience for one string: ``coder.code_text("...", date(2024, 1, 25))``."""
+        from eventcoder.ingest import clean_text
+
+        document = Document(doc_id=doc_id, text=clean_text(text), date=day)
+        return next(iter(self.code_documents([document])))[1]
+
+    def _code_batch(
+        self, batch: Sequence[Document], on_error: ErrorHandler | None
+    ) -> Iterator[tuple[Document, list[Event]]]:
+        try:
+            parsed = list(self.nlp.pipe([d.text for d in batch], batch_size=len(batch)))
+        except Exception:
+            # one bad text spoils the batch: parse one by one to find it
+            parsed = []
+            for document in batch:
+                try:
+                    parsed.append(self.nlp(document.text))
+                except Exception as exc:
+                    if on_error is None:
+                        raise
+                    on_error(document, exc)
+                    parsed.append(None)
+        for document, doc in zip(batch, parsed, strict=True):
+            if doc is None:
+                continue
+            try:
+                events = self.code_parsed(document, doc)
+            except (EventCoderError, ValueError, KeyError, IndexError, AttributeError) as exc:
+                if on_error is None:
+                    raise
+                on_error(document, exc)
+                continue
+            yield document, events

@@ -1,0 +1,112 @@
+"""Database schema of the event store (SQLAlchemy Core, portable SQL types).
+
+Types are chosen to work the same on SQLite and PostgreSQL: ``Date`` for event and
+document dates, ``DateTime`` for the coding time, ``Boolean`` for modality flags and
+``Text`` for free text and the full JSON record. Nothing here is dialect-specific.
+
+Bump :data:`SCHEMA_VERSION` whenever a table changes; :func:`eventcoder.store.open_store`
+refuses a database written by a newer schema.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+SCHEMA_VERSION = 1
+
+# Stable constraint names, so migrations and PostgreSQL error messages are predictable.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("doc_id", String, primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("title", Text),
+    Column("url", Text),
+    Column("source", Text),
+    Column("origin", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("n_events", Integer, nullable=False, default=0),
+    Column("coded_at", DateTime(timezone=True), nullable=False),
+    Column("coder_version", String(128), nullable=False, default=""),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column(
+        "doc_id",
+        String,
+        ForeignKey("documents.doc_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("date", Date, nullable=False),
+    Column("date_precision", String(16), nullable=False),
+    Column("source_code", String(64)),
+    Column("source_country", String(16)),
+    Column("source_sector", String(32)),
+    Column("source_text", Text),
+    Column("target_code", String(64)),
+    Column("target_country", String(16)),
+    Column("target_sector", String(32)),
+    Column("target_text", Text),
+    Column("cameo", String(8), nullable=False),
+    Column("cameo_root", String(2), nullable=False),
+    Column("goldstein", Float),
+    Column("quad_class", Integer),
+    Column("plover_event", String(64), nullable=False),
+    Column("plover_mode", String(64)),
+    Column("plover_context", Text, nullable=False, default=""),  # ';'-joined
+    Column("negated", Boolean, nullable=False, default=False),
+    Column("intent", Boolean, nullable=False, default=False),
+    Column("hypothetical", Boolean, nullable=False, default=False),
+    Column("reported", Boolean, nullable=False, default=False),
+    Column("sentence", Text, nullable=False),
+    Column("ev_start", Integer, nullable=False),
+    Column("ev_end", Integer, nullable=False),
+    Column("trigger", Text, nullable=False),
+    Column("trigger_start", Integer, nullable=False),
+    Column("trigger_end", Integer, nullable=False),
+    Column("confidence", Float),
+    Column("rule", Text, nullable=False, default=""),
+    Column("coder_version", String(128), nullable=False, default=""),
+    Column("record", Text, nullable=False),  # json of Event.to_record()
+)
+
+Index("ix_events_date", events.c.date)
+Index("ix_events_source_country", events.c.source_country)
+Index("ix_events_target_country", events.c.target_country)
+Index("ix_events_plover_event", events.c.plover_event)
+Index("ix_events_cameo_root", events.c.cameo_root)
+Index("ix_events_doc_id", events.c.doc_id)

@@ -1,0 +1,501 @@
+"""The event store: documents and their events in SQLite or any SQLAlchemy database.
+
+Writes are idempotent per document: :meth:`EventStore.write_document` replaces the
+document's previous events inside one transaction, so recoding the same documents
+adds nothing twice, and a failure leaves the previous state untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import islice
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from eventcoder.errors import StoreError
+from eventcoder.model import Document, Event
+from eventcoder.store.schema import SCHEMA_VERSION, meta, metadata
+from eventcoder.store.schema import documents as documents_t
+from eventcoder.store.schema import events as events_t
+
+DEFAULT_BATCH_SIZE = 100
+_SQLITE_BUSY_TIMEOUT_MS = 30_000
+_QUERY_YIELD_PER = 500
+
+# Exceptions that mean "this write failed"; all are turned into StoreError.
+_WRITE_ERRORS = (SQLAlchemyError, ValueError, TypeError, OverflowError)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events :meth:`EventStore.query_events` returns; ``None`` means any.
+
+    - ``actor``: source or target code starting with it, or actor text containing it
+      (case-insensitive).
+    - ``country``: source or target country code (e.g. ``"UKR"``).
+    - ``source`` / ``target``: actor code prefix (e.g. ``"UKR"`` or ``"UKRMIL"``).
+    - ``event_type``: PLOVER event type (case-insensitive, e.g. ``"consult"``).
+    - ``cameo``: CAMEO code prefix (``"04"`` matches ``"040"``..``"046"``).
+    - ``since`` / ``until``: event date range, both inclusive.
+    - ``doc_id``: events of one document.
+    - ``limit``: at most this many events.
+    """
+
+    actor: str | None = None
+    country: str | None = None
+    source: str | None = None
+    target: str | None = None
+    event_type: str | None = None
+    cameo: str | None = None
+    since: date | None = None
+    until: date | None = None
+    doc_id: str | None = None
+    limit: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.limit is not None and self.limit < 0:
+            raise ValueError(f"limit must be >= 0, got {self.limit}")
+
+
+def resolve_url(db: str) -> URL:
+    """Turn a ``--db`` value into a SQLAlchemy URL.
+
+    A value containing ``://`` is a SQLAlchemy URL; ``:memory:`` is an in-memory
+    SQLite database; anything else is a filesystem path to a SQLite file.
+    """
+    if "://" in db:
+        return make_url(db)
+    if db == ":memory:":
+        return make_url("sqlite://")
+    path = Path(db).expanduser().resolve()
+    return URL.create("sqlite", database=str(path))
+
+
+def _describe(url: URL) -> str:
+    """A printable form of ``url`` with any password hidden."""
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            return "sqlite:// (in memory)"
+        return f"sqlite:///{url.database}"
+    return url.render_as_string(hide_password=True)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin
+    # (see the SQLAlchemy SQLite docs, "Serializable isolation / Savepoints").
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def _make_engine(url: URL, shown: str) -> Engine:
+    try:
+        if url.get_backend_name() == "sqlite":
+            memory = url.database in (None, "", ":memory:")
+            if not memory and url.database is not None:
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(
+                url,
+                poolclass=StaticPool if memory else None,
+                connect_args={"check_same_thread": False} if memory else {},
+            )
+            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_on_begin)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except ImportError as exc:
+        raise StoreError(
+            f"cannot open database {shown}: its driver is not installed ({exc}); "
+            "for PostgreSQL install psycopg (pip install 'psycopg[binary]') and use a "
+            "postgresql+psycopg:// URL"
+        ) from exc
+    except ArgumentError as exc:
+        raise StoreError(
+            f"cannot open database {shown}: {exc}; pass a file path (SQLite) or a "
+            "SQLAlchemy URL such as postgresql+psycopg://user:password@host/dbname"
+        ) from exc
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the directory for database {shown}: {exc}; "
+            "choose a writable location with --db"
+        ) from exc
+
+
+def open_store(db: str) -> EventStore:
+    """Open (and create if needed) the event store at ``db``.
+
+    ``db`` is a filesystem path (SQLite) or a SQLAlchemy URL containing ``://``.
+    Raises :class:`StoreError` naming the database if it cannot be opened.
+    """
+    try:
+        url = resolve_url(db)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"cannot open database {db!r}: not a valid SQLAlchemy URL ({exc}); "
+            "pass a file path (SQLite) or a URL such as postgresql+psycopg://user@host/dbname"
+        ) from exc
+    shown = _describe(url)
+    engine = _make_engine(url, shown)
+    try:
+        with engine.begin() as conn:
+            metadata.create_all(conn)
+            found = conn.execute(
+                select(meta.c.value).where(meta.c.key == "schema_version")
+            ).scalar_one_or_none()
+            if found is None:
+                conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif not found.isdigit() or int(found) > SCHEMA_VERSION:
+                raise StoreError(
+                    f"database {shown} has schema version {found}, but this eventcoder "
+                    f"understands version {SCHEMA_VERSION}; upgrade eventcoder or use "
+                    "another --db"
+                )
+    except StoreError:
+        engine.dispose()
+        raise
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StoreError(
+            f"cannot open database {shown}: {_short(exc)}; check that the path or URL is "
+            "right, the file is an eventcoder SQLite database (or does not exist yet) and "
+            "you may write to it"
+        ) from exc
+    return EventStore(engine, url)
+
+
+def _short(exc: BaseException) -> str:
+    """The first line of an exception message, without SQLAlchemy's long trailer."""
+    orig = getattr(exc, "orig", None)
+    if isinstance(exc, SQLAlchemyError) and orig is not None:
+        return str(orig)
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _cameo_root(cameo: str) -> str:
+    return cameo[:2]
+
+
+def _event_row(ev: Event) -> dict[str, Any]:
+    for name, value in (("goldstein", ev.goldstein), ("confidence", ev.confidence)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"event {ev.event_id}: {name} is {value}, not a finite number")
+    record = json.dumps(ev.to_record(), ensure_ascii=False, allow_nan=False)
+    src, tgt = ev.source, ev.target
+    return {
+        "event_id": ev.event_id,
+        "doc_id": ev.doc_id,
+        "date": ev.date,
+        "date_precision": ev.date_precision,
+        "source_code": src.code if src else None,
+        "source_country": src.country if src else None,
+        "source_sector": src.sector if src else None,
+        "source_text": src.text if src else None,
+        "target_code": tgt.code if tgt else None,
+        "target_country": tgt.country if tgt else None,
+        "target_sector": tgt.sector if tgt else None,
+        "target_text": tgt.text if tgt else None,
+        "cameo": ev.cameo,
+        "cameo_root": _cameo_root(ev.cameo),
+        "goldstein": ev.goldstein,
+        "quad_class": ev.quad_class,
+        "plover_event": ev.plover.event,
+        "plover_mode": ev.plover.mode,
+        "plover_context": ";".join(ev.plover.context),
+        "negated": ev.modality.negated,
+        "intent": ev.modality.intent,
+        "hypothetical": ev.modality.hypothetical,
+        "reported": ev.modality.reported,
+        "sentence": ev.evidence.sentence,
+        "ev_start": ev.evidence.start,
+        "ev_end": ev.evidence.end,
+        "trigger": ev.evidence.trigger,
+        "trigger_start": ev.evidence.trigger_start,
+        "trigger_end": ev.evidence.trigger_end,
+        "confidence": ev.confidence,
+        "rule": ev.rule,
+        "coder_version": ev.coder_version,
+        "record": record,
+    }
+
+
+def _event_rows(doc: Document, evs: Sequence[Event]) -> list[dict[str, Any]]:
+    """Rows for ``evs``, first occurrence of each event_id kept, order preserved."""
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for ev in evs:
+        if ev.doc_id != doc.doc_id:
+            raise ValueError(
+                f"event {ev.event_id} belongs to document {ev.doc_id!r}, not {doc.doc_id!r}"
+            )
+        if ev.event_id in seen:
+            continue
+        seen.add(ev.event_id)
+        rows.append(_event_row(ev))
+    return rows
+
+
+def _version_of(evs: Sequence[Event], coder_version: str | None) -> str:
+    if coder_version is not None:
+        return coder_version
+    versions = {ev.coder_version for ev in evs}
+    return versions.pop() if len(versions) == 1 else ""
+
+
+class EventStore:
+    """Documents and events in a database; use :func:`open_store` to get one."""
+
+    def __init__(self, engine: Engine, url: URL) -> None:
+        self._engine = engine
+        self._url = url
+        self._shown = _describe(url)
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Where the database is, printable (passwords hidden)."""
+        return self._shown
+
+    @property
+    def dialect(self) -> str:
+        """Backend name, e.g. ``"sqlite"`` or ``"postgresql"``."""
+        return self._engine.dialect.name
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"EventStore({self._shown!r})"
+
+    # -- writing ---------------------------------------------------------------------
+
+    def _write(
+        self, conn: Connection, doc: Document, evs: Sequence[Event], coder_version: str | None
+    ) -> None:
+        rows = _event_rows(doc, evs)
+        doc_row: dict[str, Any] = {
+            "content_hash": doc.content_hash,
+            "date": doc.date,
+            "title": doc.title,
+            "url": doc.url,
+            "source": doc.source,
+            "origin": doc.origin,
+            "text": doc.text,
+            "n_events": len(rows),
+            "coded_at": datetime.now(UTC),
+            "coder_version": _version_of(evs, coder_version),
+        }
+        conn.execute(delete(events_t).where(events_t.c.doc_id == doc.doc_id))
+        updated = conn.execute(
+            update(documents_t).where(documents_t.c.doc_id == doc.doc_id).values(**doc_row)
+        )
+        if updated.rowcount == 0:
+            conn.execute(insert(documents_t).values(doc_id=doc.doc_id, **doc_row))
+        if rows:
+            conn.execute(insert(events_t), rows)
+
+    def write_document(
+        self, doc: Document, events: Sequence[Event], *, coder_version: str | None = None
+    ) -> None:
+        """Store ``doc`` and its events, replacing what was stored for it before.
+
+        One transaction: either the document and all its events are stored, or
+        nothing changes. Events sharing an event_id are stored once. The document's
+        coder version is ``coder_version`` if given, else the events' common version
+        (empty when there are no events or they disagree).
+        """
+        try:
+            with self._engine.begin() as conn:
+                self._write(conn, doc, events, coder_version)
+        except _WRITE_ERRORS as exc:
+            raise StoreError(
+                f"cannot store document {doc.doc_id!r} in {self._shown}: {_short(exc)}"
+            ) from exc
+
+    def write_many(
+        self,
+        items: Iterable[tuple[Document, Sequence[Event]]],
+        *,
+        coder_version: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        on_error: Callable[[Document, StoreError], None] | None = None,
+    ) -> int:
+        """Store many documents, ``batch_size`` per transaction; return how many were stored.
+
+        Each document is all-or-nothing. If a batch fails, its documents are retried one
+        transaction each, so one bad document does not lose the others: the failure is
+        passed to ``on_error`` (and writing goes on) or, without ``on_error``, raised
+        after the documents before it have been stored.
+        """
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        written = 0
+        iterator = iter(items)
+        while batch := list(islice(iterator, batch_size)):
+            try:
+                with self._engine.begin() as conn:
+                    for doc, evs in batch:
+                        self._write(conn, doc, evs, coder_version)
+            except (*_WRITE_ERRORS, StoreError):
+                for doc, evs in batch:
+                    try:
+                        self.write_document(doc, evs, coder_version=coder_version)
+                    except StoreError as exc:
+                        if on_error is None:
+                            raise
+                        on_error(doc, exc)
+                    else:
+                        written += 1
+            else:
+                written += len(batch)
+        return written
+
+    def delete_document(self, doc_id: str) -> bool:
+        """Remove a document and its events; return whether it was stored."""
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(delete(events_t).where(events_t.c.doc_id == doc_id))
+                gone = conn.execute(delete(documents_t).where(documents_t.c.doc_id == doc_id))
+                return bool(gone.rowcount)
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot delete document {doc_id!r} from {self._shown}: {_short(exc)}"
+            ) from exc
+
+    # -- reading ---------------------------------------------------------------------
+
+    def is_current(self, doc: Document, coder_version: str) -> bool:
+        """True if ``doc`` is stored with the same content and coder version."""
+        try:
+            with self._engine.connect() as conn:
+                row = conn.execute(
+                    select(documents_t.c.content_hash, documents_t.c.coder_version).where(
+                        documents_t.c.doc_id == doc.doc_id
+                    )
+                ).first()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read {self._shown}: {_short(exc)}") from exc
+        return (
+            row is not None
+            and row.content_hash == doc.content_hash
+            and row.coder_version == coder_version
+        )
+
+    def counts(self) -> tuple[int, int]:
+        """(number of documents, number of events) stored."""
+        try:
+            with self._engine.connect() as conn:
+                n_docs = conn.execute(select(func.count()).select_from(documents_t)).scalar_one()
+                n_events = conn.execute(select(func.count()).select_from(events_t)).scalar_one()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read {self._shown}: {_short(exc)}") from exc
+        return int(n_docs), int(n_events)
+
+    def query_events(self, filter: EventFilter | None = None) -> Iterator[dict[str, Any]]:
+        """Yield stored event records (as :meth:`Event.to_record` made them).
+
+        Ordered by date, doc_id, evidence start, trigger start (then event_id).
+        Results are streamed; consume or close the iterator to release the connection.
+        """
+        stmt = (
+            select(events_t.c.record)
+            .where(*_conditions(filter or EventFilter()))
+            .order_by(
+                events_t.c.date,
+                events_t.c.doc_id,
+                events_t.c.ev_start,
+                events_t.c.trigger_start,
+                events_t.c.event_id,
+            )
+        )
+        if filter is not None and filter.limit is not None:
+            stmt = stmt.limit(filter.limit)
+        try:
+            with self._engine.connect() as conn:
+                result = conn.execution_options(yield_per=_QUERY_YIELD_PER).execute(stmt)
+                for (record,) in result:
+                    parsed: dict[str, Any] = json.loads(record)
+                    yield parsed
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read events from {self._shown}: {_short(exc)}") from exc
+
+
+def _conditions(f: EventFilter) -> list[ColumnElement[bool]]:
+    c = events_t.c
+    conds: list[ColumnElement[bool]] = []
+    if f.actor:
+        code = f.actor.upper()
+        conds.append(
+            or_(
+                c.source_code.startswith(code, autoescape=True),
+                c.target_code.startswith(code, autoescape=True),
+                c.source_text.icontains(f.actor, autoescape=True),
+                c.target_text.icontains(f.actor, autoescape=True),
+            )
+        )
+    if f.country:
+        country = f.country.upper()
+        conds.append(or_(c.source_country == country, c.target_country == country))
+    if f.source:
+        conds.append(c.source_code.startswith(f.source.upper(), autoescape=True))
+    if f.target:
+        conds.append(c.target_code.startswith(f.target.upper(), autoescape=True))
+    if f.event_type:
+        conds.append(func.upper(c.plover_event) == f.event_type.upper())
+    if f.cameo:
+        prefix = f.cameo.strip()
+        if len(prefix) >= 2:  # lets the database use the cameo_root index
+            conds.append(c.cameo_root == prefix[:2])
+        if len(prefix) != 2:
+            conds.append(c.cameo.startswith(prefix, autoescape=True))
+    if f.since is not None:
+        conds.append(c.date >= f.since)
+    if f.until is not None:
+        conds.append(c.date <= f.until)
+    if f.doc_id is not None:
+        conds.append(c.doc_id == f.doc_id)
+    return [and_(*conds)] if conds else []

@@ -1,0 +1,126 @@
+"""Tests of the export formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+
+from eventcoder.export import CSV_COLUMNS, FORMATS, GDELT_COLUMNS, write_events
+from eventcoder.model import Actor, Event, Evidence, Modality, Plover
+
+SENTENCE = "Valerii Zaluzhnyi held a telephone call with Wiesław Kukuła, the Polish chief."
+
+
+def make_record(target: bool = True, trigger_start: int = 18) -> dict[str, Any]:
+    return Event(
+        doc_id="doc-1",
+        date=date(2024, 1, 25),
+        date_precision="day",
+        source=Actor("Valerii Zaluzhnyi", "UKRMIL", "UKR", "MIL", name="Valerii Zaluzhnyi"),
+        target=Actor("Wiesław Kukuła", "POLMIL", "POL", "MIL") if target else None,
+        cameo="0411",
+        goldstein=1.0,
+        quad_class=1,
+        plover=Plover("CONSULT", "phone", ("military", "diplomatic")),
+        modality=Modality(),
+        evidence=Evidence(SENTENCE, 0, len(SENTENCE), "held a telephone call", trigger_start, 39),
+        confidence=0.9,
+        rule="r1",
+        coder_version="v",
+    ).to_record()
+
+
+RECORDS = [make_record(), make_record(target=False, trigger_start=20)]
+
+
+def export(fmt: str, records: list[dict[str, Any]] = RECORDS) -> tuple[int, str]:
+    out = io.StringIO()
+    n = write_events(iter(records), out, fmt)
+    return n, out.getvalue()
+
+
+def test_formats_listed() -> None:
+    assert set(FORMATS) == {"jsonl", "csv", "table", "gdelt", "plover"}
+
+
+def test_unknown_format() -> None:
+    with pytest.raises(ValueError, match="jsonl, csv, table, gdelt, plover"):
+        write_events([], io.StringIO(), "xml")
+
+
+def test_jsonl_round_trip() -> None:
+    n, text = export("jsonl")
+    assert n == 2
+    assert "Wiesław" in text  # not ascii-escaped
+    assert [json.loads(line) for line in text.splitlines()] == RECORDS
+
+
+def test_csv() -> None:
+    n, text = export("csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert n == len(rows) == 2
+    assert tuple(rows[0]) == CSV_COLUMNS
+    first, second = rows
+    assert first["source_code"] == "UKRMIL" and first["target_code"] == "POLMIL"
+    assert first["plover_context"] == "military;diplomatic"
+    assert first["sentence"] == SENTENCE  # comma inside is quoted correctly
+    assert first["evidence_end"] == str(len(SENTENCE))
+    assert float(first["goldstein"]) == 1.0
+    assert second["target_code"] == "" and second["target_text"] == ""
+
+
+def test_gdelt() -> None:
+    n, text = export("gdelt")
+    lines = text.splitlines()
+    assert n == 2 and len(lines) == 3
+    header = lines[0].split("\t")
+    assert tuple(header) == GDELT_COLUMNS
+    row = dict(zip(header, lines[1].split("\t"), strict=True))
+    assert row["SQLDATE"] == "20240125"
+    assert row["EventCode"] == "0411"
+    assert row["EventBaseCode"] == "041"
+    assert row["EventRootCode"] == "04"
+    assert row["Actor1CountryCode"] == "UKR"
+    assert row["Actor2Name"] == "Wiesław Kukuła"
+    assert row["QuadClass"] == "1"
+    assert row["SOURCEURL"] == "doc-1"
+    row2 = dict(zip(header, lines[2].split("\t"), strict=True))
+    assert row2["Actor2Code"] == ""
+
+
+def test_plover() -> None:
+    n, text = export("plover")
+    first, second = (json.loads(line) for line in text.splitlines())
+    assert n == 2
+    assert first["id"] == RECORDS[0]["event_id"]
+    assert first["event_type"] == "CONSULT" and first["mode"] == "phone"
+    assert first["context"] == ["military", "diplomatic"]
+    assert first["source_actor"] == "Valerii Zaluzhnyi" and first["source_code"] == "UKRMIL"
+    assert first["target_code"] == "POLMIL"
+    assert first["event_text"] == SENTENCE
+    assert first["date"] == "2024-01-25" and first["confidence"] == 0.9
+    assert second["target_actor"] is None
+
+
+def test_table() -> None:
+    n, text = export("table")
+    lines = text.splitlines()
+    assert n == 2 and len(lines) == 4
+    assert lines[0].split()[:4] == ["date", "source", "target", "cameo"]
+    assert set(lines[1]) == {"-"}
+    assert lines[2].startswith("2024-01-25  UKRMIL")
+    assert "CONSULT/phone" in lines[2] and "0.90" in lines[2]
+    assert "POLMIL" not in lines[3]
+    assert all(len(line) <= len(lines[1]) for line in lines)  # sentence truncated
+
+
+def test_empty_input() -> None:
+    for fmt in FORMATS:
+        n, _ = export(fmt, [])
+        assert n == 0
+    assert export("jsonl", [])[1] == ""

@@ -1,10 +1,10 @@
 """The ``eventcoder`` command: a thin shell over the library.
 
-    eventcoder code PATH... [--db URL] [--jsonl OUT|-] [--date YYYY-MM-DD] [--model md|sm]
-    eventcoder events [--db URL] [filters] [--format table|jsonl|csv|gdelt|plover]
-    eventcoder eval GOLD.jsonl [--scheme plover] [--by-type] [--model md|sm]
-    eventcoder kb lookup NAME [--date YYYY-MM-DD]
-    eventcoder sample [--db URL]
+eventcoder code PATH... [--db URL] [--jsonl OUT|-] [--date YYYY-MM-DD] [--model md|sm]
+eventcoder events [--db URL] [filters] [--format table|jsonl|csv|gdelt|plover]
+eventcoder eval GOLD.jsonl [--scheme plover] [--by-type] [--model md|sm]
+eventcoder kb lookup NAME [--date YYYY-MM-DD]
+eventcoder sample [--db URL]
 """
 
 from __future__ import annotations
@@ -43,25 +43,43 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     code = sub.add_parser("code", help="code articles into events and store them")
-    code.add_argument("paths", nargs="+", metavar="PATH",
-                      help="files (.txt, .jsonl, .csv) or directories; '-' reads JSONL from stdin")
-    code.add_argument("--db", default=DEFAULT_DB,
-                      help=f"SQLite path or SQLAlchemy URL (default: {DEFAULT_DB})")
-    code.add_argument("--no-store", action="store_true",
-                      help="do not write to the database (with --jsonl)")
-    code.add_argument("--jsonl", metavar="OUT",
-                      help="also write the events as JSONL to OUT ('-' for stdout)")
-    code.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
-                      help="date for documents that carry none")
-    code.add_argument("--model", choices=("md", "sm"), default="md",
-                      help="spaCy English model: md (default, more accurate) or sm (faster)")
-    code.add_argument("--batch-size", type=int, default=32, metavar="N",
-                      help="documents parsed per batch (default: 32)")
+    code.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="files (.txt, .jsonl, .csv) or directories; '-' reads JSONL from stdin",
+    )
+    code.add_argument(
+        "--db", default=DEFAULT_DB, help=f"SQLite path or SQLAlchemy URL (default: {DEFAULT_DB})"
+    )
+    code.add_argument(
+        "--no-store", action="store_true", help="do not write to the database (with --jsonl)"
+    )
+    code.add_argument(
+        "--jsonl", metavar="OUT", help="also write the events as JSONL to OUT ('-' for stdout)"
+    )
+    code.add_argument(
+        "--date", type=_day, metavar="YYYY-MM-DD", help="date for documents that carry none"
+    )
+    code.add_argument(
+        "--model",
+        choices=("md", "sm"),
+        default="md",
+        help="spaCy English model: md (default, more accurate) or sm (faster)",
+    )
+    code.add_argument(
+        "--batch-size",
+        type=int,
+        default=32,
+        metavar="N",
+        help="documents parsed per batch (default: 32)",
+    )
     code.add_argument("--quiet", action="store_true", help="print only errors")
 
     events = sub.add_parser("events", help="list stored events")
-    events.add_argument("--db", default=DEFAULT_DB,
-                        help=f"SQLite path or SQLAlchemy URL (default: {DEFAULT_DB})")
+    events.add_argument(
+        "--db", default=DEFAULT_DB, help=f"SQLite path or SQLAlchemy URL (default: {DEFAULT_DB})"
+    )
     events.add_argument("--actor", help="source or target code prefix, or words of its text")
     events.add_argument("--country", help="source or target country (ISO alpha-3)")
     events.add_argument("--source", help="source code prefix, e.g. UKR or UKRMIL")
@@ -72,16 +90,26 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last event date")
     events.add_argument("--doc", dest="doc_id", help="events of one document id")
     events.add_argument("--limit", type=int, help="at most this many events")
-    events.add_argument("--format", default="table",
-                        choices=("table", "jsonl", "csv", "gdelt", "plover"),
-                        help="output format (default: table)")
+    events.add_argument(
+        "--format",
+        default="table",
+        choices=("table", "jsonl", "csv", "gdelt", "plover"),
+        help="output format (default: table)",
+    )
 
     ev = sub.add_parser("eval", help="score the coder against a gold JSONL file")
     ev.add_argument("gold", metavar="GOLD.jsonl", help="gold records (see docs)")
-    ev.add_argument("--scheme", choices=("plover",), default="plover",
-                    help="event scheme scored (PLOVER types; the gold files carry PLOVER)")
-    ev.add_argument("--by-type", action="store_true",
-                    help="also print per-type precision/recall and the common confusions")
+    ev.add_argument(
+        "--scheme",
+        choices=("plover",),
+        default="plover",
+        help="event scheme scored (PLOVER types; the gold files carry PLOVER)",
+    )
+    ev.add_argument(
+        "--by-type",
+        action="store_true",
+        help="also print per-type precision/recall and the common confusions",
+    )
     ev.add_argument("--model", choices=("md", "sm"), default="md", help="spaCy model")
     ev.add_argument("--jsonl", metavar="OUT", help="write the predicted events to OUT")
 
@@ -89,8 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
     lookup = kb_sub.add_parser("lookup", help="how a name codes on a date, and why")
     lookup.add_argument("name", metavar="NAME", help="a name, title or country word")
-    lookup.add_argument("--date", type=_day, default=None, metavar="YYYY-MM-DD",
-                        help="date of the event (default: today)")
+    lookup.add_argument(
+        "--date",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="date of the event (default: today)",
+    )
     return parser
 
 
@@ -128,7 +161,7 @@ def _output(path: str | None) -> Iterator[TextIO | None]:
 
 def cmd_code(args: argparse.Namespace) -> int:
     from eventcoder.ingest import iter_documents
-    from eventcoder.pipeline import Coder, CoderConfig
+    from eventcoder.pipeline import CoderConfig, get_coder
     from eventcoder.store import open_store
 
     def say(message: str) -> None:
@@ -153,7 +186,7 @@ def cmd_code(args: argparse.Namespace) -> int:
             else:
                 yield item
 
-    coder = Coder(CoderConfig(model=args.model, batch_size=max(1, args.batch_size)))
+    coder = get_coder(CoderConfig(model=args.model, batch_size=max(1, args.batch_size)))
     store = None if args.no_store else open_store(args.db)
     coded = 0
     n_events = 0
@@ -212,10 +245,10 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from eventcoder.evaluate import format_by_type, format_scores, read_gold, score
-    from eventcoder.pipeline import Coder, CoderConfig
+    from eventcoder.pipeline import CoderConfig, get_coder
 
     gold = read_gold(Path(args.gold))
-    coder = Coder(CoderConfig(model=args.model))
+    coder = get_coder(CoderConfig(model=args.model))
     documents = [Document(doc_id=g.doc_id, text=g.text, date=g.date) for g in gold]
     predicted: dict[str, list[Event]] = {}
     with _output(args.jsonl) as out:
@@ -227,7 +260,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     scores = score(gold, predicted)
     lines = format_scores(scores)
     if args.by_type:
-        lines += [""] + format_by_type(scores)
+        lines += ["", *format_by_type(scores)]
     print(f"{len(gold)} gold documents, {sum(len(v) for v in predicted.values())} events coded")
     print("\n".join(lines))
     return EXIT_OK

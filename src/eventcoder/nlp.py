@@ -49,8 +49,6 @@ def _paragraph_boundaries(doc: Any) -> Any:
         previous = doc[token.i - 1]
         if previous.is_space and previous.text.count("\n") >= 2:
             token.is_sent_start = True
-        elif previous.is_space and "\n" in previous.text and token.is_title:
-            token.is_sent_start = True
     return doc
 
 
@@ -73,7 +71,7 @@ def load_pipeline(model: str = DEFAULT_MODEL, ruler_patterns: Sequence[dict[str,
         Language.component("eventcoder_paragraphs")(_paragraph_boundaries)
     nlp.add_pipe("eventcoder_paragraphs", before="parser")
     if ruler_patterns:
-        ruler = nlp.add_pipe(
+        ruler: Any = nlp.add_pipe(
             "entity_ruler",
             name="eventcoder_actors",
             after="ner",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +101,9 @@ class Coder:
                 on_error(document, exc)
                 continue
             yield document, events
+
+
+@lru_cache(maxsize=2)
+def get_coder(config: CoderConfig | None = None) -> Coder:
+    """A coder shared within the process: loading the model and KB takes seconds."""
+    return Coder(config)

@@ -17,14 +17,20 @@ def _describe(entry: Entry, day: date) -> str:
         last = entry.last_spell_before(day)
         if last is None:
             first = entry.first_spell()
-            return (f"{make_code(first.country, 'ELI')}  {entry.name}: no role yet on {day} "
-                    f"(first: {first.role} from {first.start}) ({entry.source})")
-        return (f"{make_code(last.country, 'ELI')}  {entry.name}: out of office on {day}, "
-                f"was {last.role} until {last.end} ({entry.source})")
+            return (
+                f"{make_code(first.country, 'ELI')}  {entry.name}: no role yet on {day} "
+                f"(first: {first.role} from {first.start}) ({entry.source})"
+            )
+        return (
+            f"{make_code(last.country, 'ELI')}  {entry.name}: out of office on {day}, "
+            f"was {last.role} until {last.end} ({entry.source})"
+        )
     chosen = spell or entry.first_spell()
     note = "" if spell is not None else f" (not valid on {day})"
-    return (f"{make_code(chosen.country, chosen.sector)}  {entry.name}: {entry.kind}{note} "
-            f"({entry.source})")
+    return (
+        f"{make_code(chosen.country, chosen.sector)}  {entry.name}: {entry.kind}{note} "
+        f"({entry.source})"
+    )
 
 
 def explain_name(name: str, day: date) -> list[str]:

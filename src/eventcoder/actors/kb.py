@@ -25,9 +25,11 @@ KB_FILES = ("countries.tsv", "places.tsv", "organisations.tsv", "agents.tsv", "p
 USER_KB_ENV = "EVENTCODER_KB"
 
 SECTORS = frozenset(
-    "GOV MIL COP JUD LEG PTY REB SPY OPP CVL MED EDU BUS LAB REF REL ELI HLH NGO CRM UAF "
-    "AGR IGO".split()
-)
+    {
+        "GOV", "MIL", "COP", "JUD", "LEG", "PTY", "REB", "SPY", "OPP", "CVL", "MED", "EDU",
+        "BUS", "LAB", "REF", "REL", "ELI", "HLH", "NGO", "CRM", "UAF", "AGR", "IGO",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,10 @@ class Spell:
 
 @dataclass(frozen=True)
 class Entry:
-    """One named thing the KB knows. ``kind`` is country|adjective|capital|metonym|place|org|person."""
+    """One named thing the KB knows.
+
+    ``kind`` is one of country, adjective, capital, metonym, place, org, person.
+    """
 
     kb_id: str
     kind: str
@@ -391,7 +396,9 @@ def build_kb(extra_dirs: Sequence[Path] = ()) -> KnowledgeBase:
     for name in KB_FILES:
         resource = data / name
         if resource.is_file():
-            _LOADERS[name](kb, resource.read_text(encoding="utf-8"), f"eventcoder/actors/data/{name}")
+            _LOADERS[name](
+                kb, resource.read_text(encoding="utf-8"), f"eventcoder/actors/data/{name}"
+            )
     for folder in extra_dirs:
         if not folder.is_dir():
             raise DataError(f"user KB folder not found: {folder}")

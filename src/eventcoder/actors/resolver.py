@@ -27,17 +27,64 @@ PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself"
 SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "we", "us", "our"})
 QUANTITY_NOUNS = frozenset(
     {
-        "million", "thousand", "hundred", "dozen", "dozens", "hundreds", "thousands", "millions",
-        "group", "number", "team", "unit", "delegation", "band", "crowd", "contingent",
-        "member", "members", "majority", "some", "many", "most", "all", "several", "one",
-        "two", "three", "four", "five", "part", "rest", "body", "coalition",
+        "million",
+        "thousand",
+        "hundred",
+        "dozen",
+        "dozens",
+        "hundreds",
+        "thousands",
+        "millions",
+        "group",
+        "number",
+        "team",
+        "unit",
+        "delegation",
+        "band",
+        "crowd",
+        "contingent",
+        "member",
+        "members",
+        "majority",
+        "some",
+        "many",
+        "most",
+        "all",
+        "several",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "part",
+        "rest",
+        "body",
+        "coalition",
     }
 )
 REPORTING_VERBS = frozenset(
     {
-        "say", "note", "add", "tell", "write", "state", "declare", "announce", "stress",
-        "report", "post", "tweet", "explain", "emphasise", "emphasize", "insist", "claim",
-        "comment", "remark", "recall", "conclude",
+        "say",
+        "note",
+        "add",
+        "tell",
+        "write",
+        "state",
+        "declare",
+        "announce",
+        "stress",
+        "report",
+        "post",
+        "tweet",
+        "explain",
+        "emphasise",
+        "emphasize",
+        "insist",
+        "claim",
+        "comment",
+        "remark",
+        "recall",
+        "conclude",
     }
 )
 COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym", "place"})
@@ -92,7 +139,7 @@ class DocumentActors:
         return self._cache[token.i]
 
     def in_quote(self, token: Any) -> bool:
-        return self._quote_depth[token.i] > 0
+        return bool(self._quote_depth[token.i] > 0)
 
     # -- resolution steps ------------------------------------------------------
     def _resolve(self, token: Any) -> Actor | None:
@@ -212,16 +259,12 @@ class DocumentActors:
         country = spell.country
         sector = spell.sector
         why = f"KB {entry.source}: {entry.kind} '{entry.name}'"
-        if entry.kind in {"adjective", "country", "place"}:
-            # "Ukrainian forces", "Polish President": the head noun gives the sector.
-            head = _span_head(ent)
-            if head.pos_ in {"NOUN", "PROPN"} and entry.kind == "adjective" and head.i >= ent.end:
-                return self._noun_phrase(head)
-            if entry.kind == "adjective" and token.tag_ in {"NNPS", "NNS"}:
-                sector = "CVL"
-                why += "; people of the country"
-        return self._actor(ent, make_code(country, sector), country, sector, entry.name,
-                           entry.kb_id, why)
+        if entry.kind == "adjective" and token.tag_ in {"NNPS", "NNS"}:
+            sector = "CVL"  # "the Palestinians": the people of the country
+            why += "; people of the country"
+        return self._actor(
+            ent, make_code(country, sector), country, sector, entry.name, entry.kb_id, why
+        )
 
     def _noun_phrase(self, head: Any, fallback_text: Any | None = None) -> Actor | None:
         """A common-noun phrase: sector from the agent noun, country from its modifiers."""
@@ -229,8 +272,9 @@ class DocumentActors:
         country, country_words = self._country_in(head)
         if agent is None and country is None:
             if fallback_text is not None:
-                return self._actor(fallback_text, UNKNOWN, None, None, None, None,
-                                   "organisation unknown to the KB")
+                return self._actor(
+                    fallback_text, UNKNOWN, None, None, None, None, "organisation unknown to the KB"
+                )
             return None
         if agent is None and head.pos_ not in {"NOUN", "PROPN"}:
             return None
@@ -241,8 +285,9 @@ class DocumentActors:
             parts.append(f"country from '{country_words}'")
         if agent is not None:
             parts.append(f"sector {agent.sector} from '{agent_words}' ({agent.source})")
-        return self._actor(span, make_code(country, sector), country, sector, None, None,
-                           "; ".join(parts))
+        return self._actor(
+            span, make_code(country, sector), country, sector, None, None, "; ".join(parts)
+        )
 
     # -- roles, agents and countries in the words -------------------------------------
     def _stated_role(self, span: Any) -> Role | None:
@@ -287,9 +332,11 @@ class DocumentActors:
         for n in range(min(self.kb.max_agent_words, len(words)), 0, -1):
             for i in range(len(words) - n + 1):
                 gram = words[i : i + n]
-                if any(self.entity_at.get(t.i) is not None
-                       and self.entity_at[t.i].label_ in {"GPE", "NORP", "PERSON"}
-                       for t in gram):
+                if any(
+                    self.entity_at.get(t.i) is not None
+                    and self.entity_at[t.i].label_ in {"GPE", "NORP", "PERSON"}
+                    for t in gram
+                ):
                     continue
                 text = " ".join(t.text for t in gram)
                 agent = self.kb.agent(text)
@@ -363,12 +410,14 @@ class DocumentActors:
             head = _span_head(ent)
             if head.pos_ != "PROPN":
                 continue
-            if ent.ent_id_ and (entry := self.kb.entry(ent.ent_id_)) is not None:
-                if entry.kind != "person":
-                    continue
+            entry = self.kb.entry(ent.ent_id_) if ent.ent_id_ else None
+            if entry is not None and entry.kind != "person":
+                continue
             earlier = self._earlier_person(ent)
             if earlier is not None:
-                self._cache[head.i] = _retext(earlier, ent, f"refers to {earlier.text} named before")
+                self._cache[head.i] = _retext(
+                    earlier, ent, f"refers to {earlier.text} named before"
+                )
 
     def _actor(
         self,

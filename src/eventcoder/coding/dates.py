@@ -47,8 +47,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.I), "day-month"),
     (re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?", re.I), "month-day"),
     (re.compile(rf"\b{_MONTH}(?:\s+of)?\s+{_YEAR}\b", re.I), "month-year"),
-    (re.compile(r"\b(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
-                re.I), "weekday"),
+    (
+        re.compile(
+            r"\b(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I
+        ),
+        "weekday",
+    ),
     (re.compile(r"\b(?P<rel>yesterday|today|tonight|this morning|this evening)\b", re.I), "rel"),
     (re.compile(r"\blast\s+(?P<unit>week|month|year)\b", re.I), "last"),
     (re.compile(rf"\b(?:in|since|from|during|by)\s+{_MONTH}\b", re.I), "month"),

@@ -121,11 +121,11 @@ class Extractor:
 
     def _object_matches(self, tok: Any, objects: frozenset[str]) -> bool:
         for child in tok.children:
-            if child.dep_ in {"dobj", "attr", "nsubjpass", "oprd"} or (
-                child.dep_ == "xcomp" and child.pos_ in {"NOUN", "ADJ"}
-            ):
-                if "*" in objects or child.lemma_.lower() in objects or child.lower_ in objects:
-                    return True
+            if (
+                child.dep_ in {"dobj", "attr", "nsubjpass", "oprd"}
+                or (child.dep_ == "xcomp" and child.pos_ in {"NOUN", "ADJ"})
+            ) and ("*" in objects or child.lemma_.lower() in objects or child.lower_ in objects):
+                return True
         return False
 
     def _match_noun(self, tok: Any, patterns: Sequence[Pattern]) -> Pattern | None:
@@ -144,9 +144,12 @@ class Extractor:
     def _support_verb(self, noun: Any) -> Any | None:
         """The verb that carries a nominal event: "held talks", "talks were held"."""
         head = noun.head
-        if noun.dep_ in {"dobj", "nsubjpass", "attr"} and head.pos_ in {"VERB", "AUX"}:
-            if head.lemma_.lower() in self.grammar.support_verbs:
-                return head
+        if (
+            noun.dep_ in {"dobj", "nsubjpass", "attr"}
+            and head.pos_ in {"VERB", "AUX"}
+            and head.lemma_.lower() in self.grammar.support_verbs
+        ):
+            return head
         if noun.dep_ == "pobj" and head.head.pos_ == "VERB" and head.lower_ in {"in", "into"}:
             verb = head.head
             if verb.lemma_.lower() in {"engage", "take", "participate", "join"}:
@@ -158,10 +161,8 @@ class Extractor:
         tok = trig.token
         if trig.support is None and tok.dep_ in {"xcomp"} and tok.head.i in trigger_ids:
             return True
-        if trig.support is not None and trig.support.i in trigger_ids:
-            # "provided aid": the verb pattern already covers the noun
-            return True
-        return False
+        # "provided aid": the verb pattern already covers the noun
+        return trig.support is not None and trig.support.i in trigger_ids
 
     # -- actors -------------------------------------------------------------------
     def _candidates(
@@ -198,8 +199,11 @@ class Extractor:
         else:
             pairs.extend((s, t) for s in sources for t in targets if s.start != t.start)
         for source, target in pairs[:12]:
-            if source is not None and target is not None and source.code == target.code and (
-                source.text == target.text
+            if (
+                source is not None
+                and target is not None
+                and source.code == target.code
+                and (source.text == target.text)
             ):
                 continue
             yield Candidate(trig, source, target, cameo, modality, when, confidence)
@@ -234,9 +238,7 @@ class Extractor:
         tok = trig.token
         sources: list[Actor] = []
         targets: list[Actor] = []
-        by_agent = next(
-            (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "by"), None
-        )
+        by_agent = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "by"), None)
         if by_agent is not None and (obj := _pobj(by_agent)) is not None:
             sources = actors.resolve(obj)
         if not sources:
@@ -263,9 +265,9 @@ class Extractor:
         """The verb's subject, or that of the clause it depends on."""
         for child in verb.children:
             if child.dep_ in _SUBJECT_DEPS:
-                if child.dep_ == "nsubj" and child.lower_ in {"who", "which", "that"}:
-                    if verb.dep_ == "relcl":
-                        return verb.head
+                relative = child.lower_ in {"who", "which", "that"}
+                if child.dep_ == "nsubj" and relative and verb.dep_ == "relcl":
+                    return verb.head
                 return child
         if depth > 4:
             return None
@@ -383,8 +385,9 @@ class Extractor:
             head = trig.token.head
             if trig.token.dep_ == "pobj" and head.lower_ in g.background_preps:
                 hypothetical = hypothetical or False
-        return Modality(negated=negated, intent=intent, hypothetical=hypothetical,
-                        reported=reported)
+        return Modality(
+            negated=negated, intent=intent, hypothetical=hypothetical, reported=reported
+        )
 
     def _confidence(
         self, pattern: Pattern, sources: Sequence[Actor], targets: Sequence[Actor], passive: bool
@@ -426,8 +429,10 @@ class Extractor:
                     break
                 if node.pos_ in {"NOUN", "PROPN"}:
                     inside = [
-                        t for t in triggers
-                        if t.support is None and t.token.i != node.i
+                        t
+                        for t in triggers
+                        if t.support is None
+                        and t.token.i != node.i
                         and node.left_edge.i <= t.token.i <= node.right_edge.i
                     ]
                     if inside:

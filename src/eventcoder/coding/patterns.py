@@ -37,8 +37,15 @@ from eventcoder.ontology import Ontology, load_ontology
 NOT_AN_EVENT = "-"
 VERB_DEFAULT_TARGET = ("dobj", "dative", "prep:to", "prep:against", "prep:with", "prep:on")
 NOUN_DEFAULT_TARGET = (
-    "prep:with", "prep:against", "prep:on", "prep:to", "prep:in", "prep:of", "prep:for",
-    "prep:into", "prep:at",
+    "prep:with",
+    "prep:against",
+    "prep:on",
+    "prep:to",
+    "prep:in",
+    "prep:of",
+    "prep:for",
+    "prep:into",
+    "prep:at",
 )
 
 
@@ -56,9 +63,7 @@ class Pattern:
 
     @property
     def specificity(self) -> int:
-        return sum(
-            1 for c in (self.particle, self.prep, self.objects, self.modifiers) if c
-        )
+        return sum(1 for c in (self.particle, self.prep, self.objects, self.modifiers) if c)
 
     @property
     def is_event(self) -> bool:

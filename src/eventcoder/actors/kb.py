@@ -24,6 +24,8 @@ from eventcoder.errors import DataError
 KB_FILES = ("countries.tsv", "places.tsv", "organisations.tsv", "agents.tsv", "people.tsv")
 USER_KB_ENV = "EVENTCODER_KB"
 
+KIND_PRIORITY = ("person", "org", "country", "metonym", "capital", "place", "adjective")
+
 SECTORS = frozenset(
     {
         "GOV", "MIL", "COP", "JUD", "LEG", "PTY", "REB", "SPY", "OPP", "CVL", "MED", "EDU",
@@ -105,6 +107,25 @@ class KnowledgeBase:
         valid = [e for e in found if e.kind == "person" or e.spell_on(day) is not None]
         return valid or found
 
+    def entry_for_match(self, match_id: str, day: date) -> Entry | None:
+        """The entry an entity-ruler match (id ``name:<normalised name>``) means on ``day``.
+
+        One name can belong to several entries (Moscow: USSR, then Russia); the one
+        valid on the day wins, then the kind most specific to the name.
+        """
+        if not match_id.startswith("name:"):
+            return self.entries.get(match_id)
+        ids = self.names.get(match_id[5:], [])
+        if not ids:
+            return None
+        found = [self.entries[i] for i in ids]
+
+        def rank(entry: Entry) -> tuple[int, int]:
+            valid = entry.kind == "person" or entry.spell_on(day) is not None
+            return (0 if valid else 1, KIND_PRIORITY.index(entry.kind))
+
+        return min(found, key=rank)
+
     def lookup_surname(self, surname: str) -> list[Entry]:
         return [self.entries[i] for i in self.surnames.get(normalise_name(surname), [])]
 
@@ -128,19 +149,21 @@ class KnowledgeBase:
             "person": "PERSON",
         }
         patterns: list[dict[str, Any]] = []
-        seen: set[tuple[str, str]] = set()
+        seen: set[str] = set()
         for entry_id, entry in self.entries.items():
             for surface in self._surfaces.get(entry_id, ()):
                 for variant in _case_variants(surface):
-                    key = (variant, entry_id)
-                    if key in seen:
+                    if variant in seen:
                         continue
-                    seen.add(key)
+                    seen.add(variant)
+                    key = normalise_name(variant)
+                    kinds = {self.entries[i].kind for i in self.names.get(key, [entry_id])}
+                    kind = min(kinds, key=KIND_PRIORITY.index)
                     patterns.append(
                         {
-                            "label": label_of[entry.kind],
+                            "label": label_of[kind],
                             "pattern": [{"ORTH": tok} for tok in _tokens(variant)],
-                            "id": entry_id,
+                            "id": f"name:{key}",
                         }
                     )
         return patterns

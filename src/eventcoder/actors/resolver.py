@@ -128,10 +128,55 @@ class DocumentActors:
         """The actors a mention stands for, one per coordinated conjunct."""
         actors: list[Actor] = []
         for head in conjuncts(token):
-            actor = self.resolve_one(head)
-            if actor is not None and all(actor.start != a.start for a in actors):
-                actors.append(actor)
+            for actor in self._expand(head):
+                if all(actor.start != a.start for a in actors):
+                    actors.append(actor)
         return actors
+
+    def _expand(self, head: Any) -> list[Actor]:
+        """One phrase, several actors: "the Ukrainian and Polish presidents"."""
+        for child in head.children:
+            if child.dep_ == "appos" and self._is_person_token(child):
+                people = [self.resolve_one(c) for c in conjuncts(child)]
+                return [p for p in people if p is not None]
+        base = self.resolve_one(head)
+        if base is None or head.pos_ not in {"NOUN", "PROPN"}:
+            return [base] if base is not None else []
+        country_words = [
+            t
+            for c in head.children
+            if c.dep_ in {"amod", "compound", "nmod"}
+            for t in conjuncts(c)
+            if self._country_entry(t) is not None
+        ]
+        if len(country_words) < 2:
+            return [base]
+        out = []
+        for word in country_words:
+            entry = self._country_entry(word)
+            assert entry is not None
+            spell = entry.spell_on(self.day) or entry.first_spell()
+            out.append(
+                self._actor(
+                    word,
+                    make_code(spell.country, base.sector),
+                    spell.country,
+                    base.sector,
+                    None,
+                    None,
+                    f"country from '{word.text}' ({entry.source}); {base.why}",
+                )
+            )
+        return out
+
+    def _country_entry(self, token: Any) -> Entry | None:
+        ent = self.entity_at.get(token.i)
+        if ent is None or not ent.ent_id_:
+            return None
+        entry = self._entry_of(ent)
+        if entry is None or entry.kind not in COUNTRY_KINDS:
+            return None
+        return entry
 
     def resolve_one(self, token: Any) -> Actor | None:
         if token.i not in self._cache:
@@ -176,9 +221,8 @@ class DocumentActors:
         return None
 
     def _named(self, ent: Any, token: Any) -> Actor | None:
-        kb_id = ent.ent_id_
-        if kb_id:
-            entry = self.kb.entry(kb_id)
+        if ent.ent_id_:
+            entry = self._entry_of(ent)
             if entry is not None:
                 if entry.kind == "person":
                     return self._person(ent, entry)
@@ -219,6 +263,7 @@ class DocumentActors:
         return found[0] if found else None
 
     def _person(self, span: Any, entry: Entry | None) -> Actor:
+        span = self._full_name(span)
         role = self._stated_role(span)
         spell = entry.spell_on(self.day) if entry else None
         name = entry.name if entry else span.text
@@ -312,11 +357,39 @@ class DocumentActors:
         role_tokens = sorted({t.i: t for t in role_tokens}.values(), key=lambda t: t.i)
         agent, _ = self._agent_in_tokens(role_tokens)
         country, _ = self._country_in_tokens(role_tokens, exclude=span)
+        countries = self._countries_in_tokens(role_tokens, exclude=span)
+        if len(countries) > 1:
+            # "the Ukrainian and Polish presidents, Zelenskyy and Duda": respectively
+            people = conjuncts(head if head.dep_ != "conj" else head.head)
+            position = next((i for i, p in enumerate(people) if p.i == head.i), None)
+            country = (
+                countries[position]
+                if position is not None and len(people) == len(countries)
+                else None
+            )
         if agent is None and country is None:
             return None
         words = " ".join(t.text for t in role_tokens if not t.is_punct or t.text == "-")
         words = words.replace(" - ", "-")
         return Role(country, agent.sector if agent else None, words)
+
+    def _full_name(self, span: Any) -> Any:
+        """Widen a name to the given names the NER left out ("Wiesław Kukuła")."""
+        doc = span.doc
+        start = span.start
+        while (
+            start > 0
+            and doc[start - 1].pos_ == "PROPN"
+            and doc[start - 1].dep_ == "compound"
+            and span.start <= doc[start - 1].head.i < span.end
+            and self.kb.agent(doc[start - 1].text) is None
+            and doc[start - 1].i not in self.entity_at
+        ):
+            start -= 1
+        return doc[start : span.end] if start != span.start else span
+
+    def _entry_of(self, ent: Any) -> Entry | None:
+        return self.kb.entry_for_match(ent.ent_id_, self.day)
 
     def _is_person_token(self, token: Any) -> bool:
         ent = self.entity_at.get(token.i)
@@ -354,6 +427,20 @@ class DocumentActors:
             return None, ""
         return best[2], best[3]
 
+    def _countries_in_tokens(self, tokens: Iterable[Any], exclude: Any | None = None) -> list[str]:
+        found: list[str] = []
+        for tok in tokens:
+            if exclude is not None and exclude.start <= tok.i < exclude.end:
+                continue
+            entry = self._country_entry(tok)
+            if entry is None:
+                continue
+            code = (entry.spell_on(self.day) or entry.first_spell()).country
+            ent = self.entity_at[tok.i]
+            if tok.i == ent.start and code not in found:
+                found.append(code)
+        return found
+
     def _country_in(self, head: Any) -> tuple[str | None, str]:
         return self._country_in_tokens(_phrase_tokens(head))
 
@@ -366,7 +453,7 @@ class DocumentActors:
             ent = self.entity_at.get(tok.i)
             if ent is None or not ent.ent_id_:
                 continue
-            entry = self.kb.entry(ent.ent_id_)
+            entry = self._entry_of(ent)
             if entry is None:
                 continue
             if entry.kind in COUNTRY_KINDS or entry.kind == "org":
@@ -397,10 +484,14 @@ class DocumentActors:
         for ent in self.doc.ents:
             if ent.label_ != "PERSON":
                 continue
-            entry = self.kb.entry(ent.ent_id_) if ent.ent_id_ else self._person_entry_for(ent)
+            entry = self._entry_of(ent) if ent.ent_id_ else self._person_entry_for(ent)
             if entry is not None and entry.kind != "person":
                 continue
-            actor = self._person(ent, entry)
+            earlier = self._earlier_person(ent) if entry is None else None
+            if earlier is not None:
+                actor = _retext(earlier, ent, f"refers to {earlier.text} named before")
+            else:
+                actor = self._person(ent, entry)
             self._people.append((ent.start, actor))
             self._cache[_span_head(ent).i] = actor
         # surnames used alone and titles refer back ("Zaluzhnyi", "General Kukuła")
@@ -410,7 +501,7 @@ class DocumentActors:
             head = _span_head(ent)
             if head.pos_ != "PROPN":
                 continue
-            entry = self.kb.entry(ent.ent_id_) if ent.ent_id_ else None
+            entry = self._entry_of(ent) if ent.ent_id_ else None
             if entry is not None and entry.kind != "person":
                 continue
             earlier = self._earlier_person(ent)

@@ -157,10 +157,31 @@ class Extractor:
         return None
 
     def _covered_by_outer_trigger(self, trig: Trigger, trigger_ids: set[int]) -> bool:
-        """'agreed to provide aid' is one AGREE event, not AGREE plus AID."""
+        """'agreed to provide aid' is one AGREE event, not AGREE plus AID.
+
+        An infinitive ("to visit") under another trigger ("an invitation ... to visit",
+        "urged ... to withdraw") is the content of that event, not an event of its own.
+        """
         tok = trig.token
         if trig.support is None and tok.dep_ in {"xcomp"} and tok.head.i in trigger_ids:
             return True
+        if trig.support is None and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+            node = tok
+            for _ in range(4):
+                if node.dep_ not in {
+                    "xcomp",
+                    "pcomp",
+                    "acl",
+                    "relcl",
+                    "advcl",
+                    "pobj",
+                    "prep",
+                    "conj",
+                }:
+                    break
+                node = node.head
+                if node.i in trigger_ids:
+                    return True
         # "provided aid": the verb pattern already covers the noun
         return trig.support is not None and trig.support.i in trigger_ids
 
@@ -217,10 +238,10 @@ class Extractor:
             by_obj = _pobj(agent) if agent is not None else None
             sources = actors.resolve(by_obj) if by_obj is not None else []
             subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
-            targets = actors.resolve(subj) if subj is not None else []
+            targets = self._actors(subj, actors) if subj is not None else []
             return sources, targets, True
         subject = self._subject(tok)
-        sources = actors.resolve(subject) if subject is not None else []
+        sources = self._actors(subject, actors) if subject is not None else []
         targets = self._targets(tok, pattern.target, actors)
         if not targets and tok.dep_ == "conj":
             targets = self._targets(tok.head, pattern.target, actors)
@@ -244,9 +265,11 @@ class Extractor:
         if not sources:
             for child in tok.children:
                 if child.dep_ in {"poss", "amod", "compound", "nmod"} and child.i < tok.i:
-                    found = actors.resolve_one(child)
-                    if found is not None:
-                        sources.append(found)
+                    for word in child.subtree:
+                        if word.dep_ in {"poss", "amod", "compound", "nmod", "conj"}:
+                            found = actors.resolve_one(word)
+                            if found is not None and all(found.start != s.start for s in sources):
+                                sources.append(found)
         if not sources and trig.support is not None:
             subject = self._subject(trig.support)
             if subject is not None:
@@ -277,6 +300,8 @@ class Extractor:
             return None
         if dep == "relcl":
             return head
+        if dep == "acomp":  # "X is grateful to Y"
+            return self._subject(head, depth + 1)
         if dep == "xcomp" and head.lemma_.lower() in self.grammar.object_control_verbs:
             obj = next((c for c in head.children if c.dep_ == "dobj"), None)
             if obj is not None:
@@ -304,13 +329,24 @@ class Extractor:
                 return found
         return []
 
+    def _actors(self, token: Any, actors: DocumentActors) -> list[Actor]:
+        """Actors of an argument; an event noun ("the strikes") is not an actor."""
+        if token.pos_ == "VERB":
+            subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
+            if subject is None:
+                return []
+            token = subject
+        if token.pos_ == "NOUN" and token.lemma_.lower() in self.vocab.nouns:
+            return []
+        return actors.resolve(token)
+
     def _slot(self, tok: Any, slot: str, actors: DocumentActors) -> list[Actor]:
         if slot == "none":
             return []
         if slot in {"dobj", "iobj"}:
             for child in tok.children:
                 if child.dep_ == slot:
-                    found = actors.resolve(child)
+                    found = self._actors(child, actors)
                     if found:
                         return found
             return []
@@ -318,13 +354,21 @@ class Extractor:
             for child in tok.children:
                 if child.dep_ == "dative":
                     inner = _pobj(child) if child.pos_ == "ADP" else child
-                    if inner is not None and (found := actors.resolve(inner)):
+                    if inner is not None and (found := self._actors(inner, actors)):
+                        return found
+            return []
+        if slot == "clause_subject":
+            # "an invitation for General Kukuła to visit": the subject of the infinitive
+            for child in tok.children:
+                if child.dep_ in {"relcl", "acl"} and child.pos_ == "VERB":
+                    subject = next((c for c in child.children if c.dep_ == "nsubj"), None)
+                    if subject is not None and (found := self._actors(subject, actors)):
                         return found
             return []
         if slot == "poss":
             for child in tok.children:
                 if child.dep_ == "poss":
-                    return actors.resolve(child)
+                    return self._actors(child, actors)
             return []
         if slot.startswith("prep:"):
             word = slot[5:]
@@ -333,7 +377,7 @@ class Extractor:
                 for child in holder.children:
                     if child.dep_ in {"prep", "dative", "agent"} and child.lower_ == word:
                         obj = _pobj(child)
-                        if obj is not None and (found := actors.resolve(obj)):
+                        if obj is not None and (found := self._actors(obj, actors)):
                             return found
         return []
 

@@ -12,6 +12,7 @@
 * ``target``: where the target is found, slots tried in order, ``|``-separated:
   ``dobj``, ``dative``, ``iobj``, ``prep:WORD`` (a preposition on the trigger or its object),
   ``poss`` (nouns: "Ukraine's invasion" is the target when a ``by`` agent exists),
+  ``clause_subject`` (the subject of an infinitive: "an invitation for X to visit"),
   ``none``. Empty means the default for the part of speech.
 
 More constraints make a pattern more specific; the most specific match wins.
@@ -126,7 +127,7 @@ def parse_patterns(text: str, where: str, pos: str, ontology: Ontology) -> list[
             raise DataError(f"unknown CAMEO code '{cameo}'", where, line)
         target = tuple(_split(row.get("target", "")))
         for slot in target:
-            if slot not in {"dobj", "dative", "iobj", "poss", "none", "nsubj"} and not (
+            if slot not in {"dobj", "dative", "iobj", "poss", "none", "clause_subject"} and not (
                 slot.startswith("prep:") and len(slot) > 5
             ):
                 raise DataError(f"unknown target slot '{slot}'", where, line)

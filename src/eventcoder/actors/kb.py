@@ -150,7 +150,7 @@ class KnowledgeBase:
         }
         patterns: list[dict[str, Any]] = []
         seen: set[str] = set()
-        for entry_id, entry in self.entries.items():
+        for entry_id in self.entries:
             for surface in self._surfaces.get(entry_id, ()):
                 for variant in _case_variants(surface):
                     if variant in seen:

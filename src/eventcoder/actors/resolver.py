@@ -25,6 +25,7 @@ UNKNOWN = "---"
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
 SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "we", "us", "our"})
+THING_PRONOUNS = frozenset({"it", "its", "itself"})
 QUANTITY_NOUNS = frozenset(
     {
         "million",
@@ -189,7 +190,7 @@ class DocumentActors:
     # -- resolution steps ------------------------------------------------------
     def _resolve(self, token: Any) -> Actor | None:
         lower = token.lower_
-        if token.pos_ == "PRON" or lower in PERSON_PRONOUNS | SPEAKER_PRONOUNS:
+        if token.pos_ == "PRON" or lower in PERSON_PRONOUNS | SPEAKER_PRONOUNS | THING_PRONOUNS:
             return self._pronoun(token)
         if lower in QUANTITY_NOUNS or token.pos_ == "NUM":
             inner = _of_object(token)
@@ -214,10 +215,55 @@ class DocumentActors:
                 return _retext(speaker, token, f"speaker of the quote: {speaker.why}")
             return None
         if lower in PERSON_PRONOUNS:
-            earlier = [a for i, a in self._people if i < token.i]
-            if earlier:
-                last = earlier[-1]
+            last = self._last_person_before(token)
+            if last is not None:
                 return _retext(last, token, f"pronoun refers to {last.text}: {last.why}")
+        if lower in THING_PRONOUNS:
+            antecedent = self._antecedent(token)
+            if antecedent is not None:
+                return _retext(
+                    antecedent, token, f"pronoun refers to {antecedent.text}: {antecedent.why}"
+                )
+        return None
+
+    def _last_person_before(self, token: Any) -> Actor | None:
+        """The nearest person before ``token``: a name, or a singular role as subject
+        ("Brazil's president arrived ... He said")."""
+        named = [(i, a) for i, a in self._people if i < token.i]
+        named_at = named[-1][0] if named else -1
+        sent_start = token.sent.start
+        window_start = self.doc[sent_start - 1].sent.start if sent_start > 0 else sent_start
+        for tok in reversed(self.doc[max(window_start, named_at + 1) : token.i]):
+            if (
+                tok.dep_ in {"nsubj", "nsubjpass"}
+                and tok.tag_ == "NN"
+                and self.kb.agent(tok.lemma_) is not None
+            ):
+                role = self.resolve_one(tok)
+                if role is not None:
+                    return role
+        return named[-1][1] if named else None
+
+    def _antecedent(self, token: Any) -> Actor | None:
+        """ "Syria says it will ...": the subject of the clause above, else the last
+        country or organisation named in this or the previous sentence."""
+        node = token.head
+        for _ in range(4):
+            if node.dep_ not in {"ccomp", "xcomp", "conj", "advcl"} or node.head is node:
+                break
+            node = node.head
+            subject = next((c for c in node.children if c.dep_ == "nsubj"), None)
+            if subject is not None and subject.i != token.i and subject.pos_ != "PRON":
+                found = self.resolve_one(subject)
+                if found is not None:
+                    return found
+        sent_start = token.sent.start
+        previous_start = self.doc[sent_start - 1].sent.start if sent_start > 0 else sent_start
+        for ent in reversed([e for e in self.doc.ents if previous_start <= e.start < token.i]):
+            if ent.label_ in {"GPE", "ORG"} and ent.ent_id_:
+                entry = self._entry_of(ent)
+                if entry is not None and entry.kind in {"country", "org", "metonym", "capital"}:
+                    return self.resolve_one(_span_head(ent))
         return None
 
     def _named(self, ent: Any, token: Any) -> Actor | None:

@@ -21,6 +21,8 @@ from eventcoder.model import Actor, Document, Event, Evidence, Modality
 from eventcoder.ontology import Ontology
 
 SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+# "A and B signed a treaty", "A and B clashed": with no target, each is the other's.
+MUTUAL_TYPES = SYMMETRIC_TYPES | {"SUPPORT", "ASSAULT"}
 _SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 _CLAUSE_DEPS = frozenset({"xcomp", "ccomp", "advcl", "conj", "pcomp", "relcl", "acl", "csubj"})
 
@@ -205,7 +207,7 @@ class Extractor:
             if remapped is not None:
                 cameo = remapped
         plover = self.ontology.cameo(cameo).plover
-        symmetric = plover is not None and plover.event in SYMMETRIC_TYPES
+        symmetric = plover is not None and plover.event in MUTUAL_TYPES
         confidence = self._confidence(trig.pattern, sources, targets, passive)
         pairs: list[tuple[Actor | None, Actor | None]] = []
         if not targets and symmetric and len(sources) > 1:

@@ -75,7 +75,7 @@ def load_pipeline(model: str = DEFAULT_MODEL, ruler_patterns: Sequence[dict[str,
             "entity_ruler",
             name="eventcoder_actors",
             after="ner",
-            config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"},
+            config={"overwrite_ents": True, "phrase_matcher_attr": None},
         )
         with nlp.select_pipes(enable=[]):
             ruler.add_patterns(list(ruler_patterns))

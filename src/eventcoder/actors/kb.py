@@ -138,7 +138,7 @@ class KnowledgeBase:
 
     # -- spaCy entity-ruler patterns --------------------------------------------
     def ruler_patterns(self) -> list[dict[str, Any]]:
-        """Case-sensitive token patterns for every name, each carrying its KB id."""
+        """Case-sensitive phrase patterns for every name, each carrying its KB match id."""
         label_of = {
             "country": "GPE",
             "capital": "GPE",
@@ -162,7 +162,7 @@ class KnowledgeBase:
                     patterns.append(
                         {
                             "label": label_of[kind],
-                            "pattern": [{"ORTH": tok} for tok in _tokens(variant)],
+                            "pattern": variant,
                             "id": f"name:{key}",
                         }
                     )
@@ -216,36 +216,6 @@ def normalise_name(text: str) -> str:
     """Lower-case, hyphens and dots as in news spellings folded, spaces collapsed."""
     text = text.lower().replace("’", "'").replace("-", " ")
     return " ".join(text.split())
-
-
-def _tokens(surface: str) -> list[str]:
-    """Split a name the way spaCy's English tokenizer does for the common cases."""
-    out: list[str] = []
-    for part in surface.split():
-        buf = part
-        trailing: list[str] = []
-        if buf.endswith("'s") and len(buf) > 2:
-            trailing.insert(0, "'s")
-            buf = buf[:-2]
-        if buf.endswith(",") and len(buf) > 1:
-            trailing.insert(0, ",")
-            buf = buf[:-1]
-        pieces = _split_hyphens(buf)
-        out.extend(pieces)
-        out.extend(trailing)
-    return out
-
-
-def _split_hyphens(word: str) -> list[str]:
-    if "-" not in word or word.startswith("-") or word.endswith("-"):
-        return [word]
-    pieces: list[str] = []
-    for i, chunk in enumerate(word.split("-")):
-        if i:
-            pieces.append("-")
-        if chunk:
-            pieces.append(chunk)
-    return pieces
 
 
 def _case_variants(surface: str) -> list[str]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from eventcoder.pipeline import Coder, CoderConfig
+from eventcoder.pipeline import Coder, CoderConfig, get_coder
 
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "eventcoder" / "samples"
 
@@ -13,7 +13,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "src" / "eventcoder" / "samples"
 @pytest.fixture(scope="session")
 def coder() -> Iterator[Coder]:
     """One loaded coder (md model) shared by the whole session: loading takes seconds."""
-    yield Coder(CoderConfig(model="md", kb_dirs=()))
+    yield get_coder(CoderConfig(model="md", kb_dirs=()))
 
 
 @pytest.fixture(scope="session")

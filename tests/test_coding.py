@@ -20,39 +20,73 @@ def _triples(events: list[Event]) -> set[tuple[str | None, str | None, str]]:
 
 
 CASES = [
-    ("active verb", "Russian troops attacked Ukrainian positions near Bakhmut.",
-     {("RUSMIL", "UKRMIL", "ASSAULT")}),
-    ("passive with agent", "Ukrainian positions were shelled by Russian forces.",
-     {("RUSMIL", "UKRMIL", "ASSAULT")}),
-    ("coordinated sources, symmetric", "Poland and Lithuania signed a defence agreement.",
-     {("POL", "LTU", "SUPPORT"), ("LTU", "POL", "SUPPORT")}),
-    ("coordinated targets", "France criticized Iran and Syria.",
-     {("FRA", "IRN", "ACCUSE"), ("FRA", "SYR", "ACCUSE")}),
-    ("nominal event with support verb", "Germany held talks with Israel in Berlin.",
-     {("DEU", "ISR", "CONSULT")}),
-    ("nominal event with country adjective", "Israeli air strikes on Gaza continued.",
-     {("ISR", "PSE", "ASSAULT")}),
-    ("prepositional target", "Japan called on North Korea to halt missile tests.",
-     {("JPN", "PRK", "REQUEST")}),
-    ("met with is CONSULT", "The Egyptian foreign minister met with Jordanian officials.",
-     {("EGYGOV", "JORGOV", "CONSULT")}),
+    (
+        "active verb",
+        "Russian troops attacked Ukrainian positions near Bakhmut.",
+        {("RUSMIL", "UKRMIL", "ASSAULT")},
+    ),
+    (
+        "passive with agent",
+        "Ukrainian positions were shelled by Russian forces.",
+        {("RUSMIL", "UKRMIL", "ASSAULT")},
+    ),
+    (
+        "coordinated sources, symmetric",
+        "Poland and Lithuania signed a defence agreement.",
+        {("POL", "LTU", "SUPPORT"), ("LTU", "POL", "SUPPORT")},
+    ),
+    (
+        "coordinated targets",
+        "France criticized Iran and Syria.",
+        {("FRA", "IRN", "ACCUSE"), ("FRA", "SYR", "ACCUSE")},
+    ),
+    (
+        "nominal event with support verb",
+        "Germany held talks with Israel in Berlin.",
+        {("DEU", "ISR", "CONSULT")},
+    ),
+    (
+        "nominal event with country adjective",
+        "Israeli air strikes on Gaza continued.",
+        {("ISR", "PSE", "ASSAULT")},
+    ),
+    (
+        "prepositional target",
+        "Japan called on North Korea to halt missile tests.",
+        {("JPN", "PRK", "REQUEST")},
+    ),
+    (
+        "met with is CONSULT",
+        "The Egyptian foreign minister met with Jordanian officials.",
+        {("EGYGOV", "JORGOV", "CONSULT")},
+    ),
     ("met resistance is not an event", "Turkish troops met fierce resistance.", set()),
     ("called for is not a phone call", "Britain called for calm.", {("GBR", None, "REQUEST")}),
     ("negation drops the event", "China did not criticize Russia.", set()),
     ("hypothetical drops the event", "If Iran attacks Israel, the region will burn.", set()),
-    ("intent codes as AGREE", "Canada will send humanitarian aid to Sudan.",
-     {("CAN", "SDN", "AGREE")}),
-    ("pronoun in the next sentence", "Brazil's president arrived in Argentina. "
-     "He praised Argentina.", {("BRAGOV", "ARG", "CONSULT"), ("BRAGOV", "ARG", "SUPPORT")}),
-    ("protest against", "Thousands of Georgian protesters demonstrated against the government.",
-     {("GEOCVL", None, "PROTEST")}),
+    (
+        "intent codes as AGREE",
+        "Canada will send humanitarian aid to Sudan.",
+        {("CAN", "SDN", "AGREE")},
+    ),
+    (
+        "pronoun in the next sentence",
+        "Brazil's president arrived in Argentina. He praised Argentina.",
+        {("BRAGOV", "ARG", "CONSULT"), ("BRAGOV", "ARG", "SUPPORT")},
+    ),
+    (
+        "protest against",
+        "Thousands of Georgian protesters demonstrated against the government.",
+        {("GEOCVL", None, "PROTEST")},
+    ),
     ("empty sentence", "The weather in Paris was mild on Tuesday.", set()),
 ]
 
 
 @pytest.mark.parametrize(("name", "text", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_construction(coder: Coder, name: str, text: str, expected: set[tuple[str | None, ...]]
-                      ) -> None:
+def test_construction(
+    coder: Coder, name: str, text: str, expected: set[tuple[str | None, ...]]
+) -> None:
     events = coder.code_text(text, DAY)
     assert _triples(events) == expected, [(e.evidence.trigger, e.rule) for e in events]
 
@@ -75,4 +109,4 @@ def test_events_carry_ontology_codes(coder: Coder) -> None:
     assert event.quad_class == 4
     assert event.goldstein < 0
     assert 0 < event.confidence <= 1
-    assert event.rule.startswith("verbs.tsv:")
+    assert event.rule.startswith("19_fight.tsv:")

@@ -1,8 +1,10 @@
 """The event vocabulary: verb and noun trigger patterns read from TSV files.
 
-``verbs.tsv`` columns: ``lemma cameo particle prep object target note``
-``nouns.tsv`` columns: ``lemma cameo modifier prep target note``
+Patterns live in ``coding/data/patterns/``, one file per CAMEO root
+(``04_consult.tsv``, ``19_fight.tsv``, ...), with the columns
+``pos lemma cameo particle prep object modifier target note``:
 
+* ``pos``: ``verb`` (also matches predicative adjectives: "grateful to") or ``noun``.
 * ``lemma``: one or more trigger lemmas separated by ``|`` (each becomes a pattern).
 * ``cameo``: the CAMEO code, or ``-`` for "this use is not an event" (e.g. "met resistance").
 * ``particle``: a required verb particle ("call *off*"); ``prep``: a required preposition
@@ -16,6 +18,8 @@
   ``none``. Empty means the default for the part of speech.
 
 More constraints make a pattern more specific; the most specific match wins.
+Users add pattern files of the same format in ``patterns/`` inside a folder named by
+``EVENTCODER_KB``.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from eventcoder.errors import DataError
 from eventcoder.ontology import Ontology, load_ontology
 
 NOT_AN_EVENT = "-"
+TARGET_SLOTS = frozenset({"dobj", "dative", "iobj", "poss", "none", "clause_subject"})
 VERB_DEFAULT_TARGET = ("dobj", "dative", "prep:to", "prep:against", "prep:with", "prep:on")
 NOUN_DEFAULT_TARGET = (
     "prep:with",
@@ -115,10 +120,13 @@ def _rows(text: str, where: str) -> Iterator[tuple[int, dict[str, str]]]:
         yield line_no, {k: v.strip() for k, v in zip(header, row, strict=True)}
 
 
-def parse_patterns(text: str, where: str, pos: str, ontology: Ontology) -> list[Pattern]:
+def parse_patterns(text: str, where: str, ontology: Ontology) -> list[Pattern]:
     """Parse one pattern file; every error names the file and line."""
     patterns: list[Pattern] = []
     for line, row in _rows(text, where):
+        pos = row.get("pos", "").lower()
+        if pos not in {"verb", "noun"}:
+            raise DataError(f"pos must be 'verb' or 'noun', not '{pos}'", where, line)
         lemmas = _split(row.get("lemma", ""))
         if not lemmas:
             raise DataError("pattern without a lemma", where, line)
@@ -127,9 +135,7 @@ def parse_patterns(text: str, where: str, pos: str, ontology: Ontology) -> list[
             raise DataError(f"unknown CAMEO code '{cameo}'", where, line)
         target = tuple(_split(row.get("target", "")))
         for slot in target:
-            if slot not in {"dobj", "dative", "iobj", "poss", "none", "clause_subject"} and not (
-                slot.startswith("prep:") and len(slot) > 5
-            ):
+            if slot not in TARGET_SLOTS and not (slot.startswith("prep:") and len(slot) > 5):
                 raise DataError(f"unknown target slot '{slot}'", where, line)
         for lemma in lemmas:
             patterns.append(
@@ -191,22 +197,29 @@ def _index(patterns: Sequence[Pattern]) -> dict[str, tuple[Pattern, ...]]:
 def build_vocabulary(extra_dirs: Sequence[Path] = ()) -> Vocabulary:
     ontology = load_ontology()
     data = resources.files("eventcoder.coding") / "data"
-    verbs = parse_patterns(
-        (data / "verbs.tsv").read_text(encoding="utf-8"), "coding/data/verbs.tsv", "verb", ontology
-    )
-    nouns = parse_patterns(
-        (data / "nouns.tsv").read_text(encoding="utf-8"), "coding/data/nouns.tsv", "noun", ontology
-    )
-    for folder in extra_dirs:
-        for name, pos, target in (("verbs.tsv", "verb", verbs), ("nouns.tsv", "noun", nouns)):
-            path = folder / name
-            if path.is_file():
-                target.extend(
-                    parse_patterns(path.read_text(encoding="utf-8"), str(path), pos, ontology)
+    patterns: list[Pattern] = []
+    folder = data / "patterns"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".tsv"):
+            patterns.extend(
+                parse_patterns(
+                    entry.read_text(encoding="utf-8"),
+                    f"coding/data/patterns/{entry.name}",
+                    ontology,
+                )
+            )
+    for extra in extra_dirs:
+        user_folder = extra / "patterns"
+        if user_folder.is_dir():
+            for path in sorted(user_folder.glob("*.tsv")):
+                patterns.extend(
+                    parse_patterns(path.read_text(encoding="utf-8"), str(path), ontology)
                 )
     grammar = parse_grammar(
         (data / "grammar.yaml").read_text(encoding="utf-8"), "coding/data/grammar.yaml"
     )
+    verbs = [p for p in patterns if p.pos == "verb"]
+    nouns = [p for p in patterns if p.pos == "noun"]
     return Vocabulary(_index(verbs), _index(nouns), grammar)
 
 

@@ -77,7 +77,7 @@ CASES = [
     (
         "protest against",
         "Thousands of Georgian protesters demonstrated against the government.",
-        {("GEOCVL", None, "PROTEST")},
+        {("GEOCVL", "GEOGOV", "PROTEST")},
     ),
     ("empty sentence", "The weather in Paris was mild on Tuesday.", set()),
 ]

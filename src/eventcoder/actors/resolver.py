@@ -122,6 +122,7 @@ class DocumentActors:
         self._cache: dict[int, Actor | None] = {}
         self._people: list[tuple[int, Actor]] = []
         self._quote_depth = _quote_depths(doc)
+        self._country_ranking: list[str] | None = None
         self._collect_people()
 
     # -- public ------------------------------------------------------------------
@@ -183,6 +184,35 @@ class DocumentActors:
         if token.i not in self._cache:
             self._cache[token.i] = self._resolve(token)
         return self._cache[token.i]
+
+    def countries_by_mentions(self) -> list[str]:
+        """Countries named in the document, most mentioned first (ties: first named)."""
+        if self._country_ranking is None:
+            counts: dict[str, int] = {}
+            first: dict[str, int] = {}
+            for ent in self.doc.ents:
+                entry = self._country_entry(ent[0]) if ent.ent_id_ else None
+                if entry is None:
+                    continue
+                code = (entry.spell_on(self.day) or entry.first_spell()).country
+                counts[code] = counts.get(code, 0) + 1
+                first.setdefault(code, ent.start)
+            self._country_ranking = sorted(counts, key=lambda c: (-counts[c], first[c]))
+        return self._country_ranking
+
+    def with_country(self, actor: Actor, country: str, why: str) -> Actor:
+        """The actor placed in ``country`` ("the government" of the country in question)."""
+        return Actor(
+            text=actor.text,
+            code=make_code(country, actor.sector),
+            country=country,
+            sector=actor.sector,
+            name=actor.name,
+            kb_id=actor.kb_id,
+            start=actor.start,
+            end=actor.end,
+            why=f"{actor.why}; country {country} {why}",
+        )
 
     def in_quote(self, token: Any) -> bool:
         return bool(self._quote_depth[token.i] > 0)

@@ -23,7 +23,13 @@ from eventcoder.ontology import Ontology
 SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 # "A and B signed a treaty", "A and B clashed": with no target, each is the other's.
 MUTUAL_TYPES = SYMMETRIC_TYPES | {"SUPPORT", "ASSAULT"}
+DOMESTIC_SECTORS = frozenset(
+    {"CVL", "OPP", "REB", "LAB", "EDU", "MED", "BUS", "REL", "REF", "PTY", "CRM", "AGR", "NGO"}
+)
 _SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
+_NON_EVENT_ENTITIES = frozenset(
+    {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "WORK_OF_ART", "LAW"}
+)
 _CLAUSE_DEPS = frozenset({"xcomp", "ccomp", "advcl", "conj", "pcomp", "relcl", "acl", "csubj"})
 
 
@@ -92,6 +98,8 @@ class Extractor:
     # -- triggers ---------------------------------------------------------------
     def _triggers(self, sent: Any) -> Iterator[Trigger]:
         for tok in sent:
+            if tok.ent_type_ in _NON_EVENT_ENTITIES:
+                continue  # "March 2023" is a date, not a march
             lemma = tok.lemma_.lower()
             if tok.pos_ in {"VERB", "AUX"} or (tok.pos_ == "ADJ" and tok.dep_ == "acomp"):
                 pattern = self._match_verb(tok, self.vocab.verbs.get(lemma, ()))
@@ -197,20 +205,23 @@ class Extractor:
             sources, targets, passive = self._verb_roles(tok, trig.pattern, actors)
         else:
             sources, targets, passive = self._noun_roles(trig, actors)
-        if not sources and not targets:
-            return
         if trig.pattern.pos == "noun" and not sources:
             return
+        plover = self.ontology.cameo(trig.pattern.cameo).plover
+        mutual = plover is not None and plover.event in MUTUAL_TYPES
+        if mutual and len(sources) > 1 and not any(t.country for t in targets):
+            targets = []  # "A and B discussed ... with the presidents delving": A and B
+        sources, targets = self._place_in_context(sources, targets, actors)
+        if not any(a.country for a in [*sources, *targets]):
+            return  # nobody to code: "two generals discussed", "the talks resumed"
         cameo = trig.pattern.cameo
         if modality.intent:
             remapped = self.grammar.intent_codes.get(cameo[:2])
             if remapped is not None:
                 cameo = remapped
-        plover = self.ontology.cameo(cameo).plover
-        symmetric = plover is not None and plover.event in MUTUAL_TYPES
         confidence = self._confidence(trig.pattern, sources, targets, passive)
         pairs: list[tuple[Actor | None, Actor | None]] = []
-        if not targets and symmetric and len(sources) > 1:
+        if not targets and mutual and len(sources) > 1:
             for i, a in enumerate(sources):
                 for b in sources[i + 1 :]:
                     pairs.append((a, b))
@@ -230,6 +241,37 @@ class Extractor:
             ):
                 continue
             yield Candidate(trig, source, target, cameo, modality, when, confidence)
+
+    def _place_in_context(
+        self, sources: list[Actor], targets: list[Actor], actors: DocumentActors
+    ) -> tuple[list[Actor], list[Actor]]:
+        """Give "the government", "police", "protesters" the country the story is about.
+
+        Facing a domestic actor (civilians, opposition, rebels...) of a known country, it is
+        that country; otherwise the most mentioned country of the document other than the
+        other side's.
+        """
+
+        def place(group: list[Actor], other: list[Actor]) -> list[Actor]:
+            out = []
+            for actor in group:
+                if actor.country is not None or actor.sector is None:
+                    out.append(actor)
+                    continue
+                other_countries = [o.country for o in other if o.country]
+                if other_countries and all(o.sector in DOMESTIC_SECTORS for o in other):
+                    out.append(
+                        actors.with_country(actor, other_countries[0], "from the other side")
+                    )
+                    continue
+                ranked = [c for c in actors.countries_by_mentions() if c not in other_countries]
+                if ranked:
+                    out.append(actors.with_country(actor, ranked[0], "from the story"))
+                else:
+                    out.append(actor)
+            return out
+
+        return place(sources, targets), place(targets, sources)
 
     def _verb_roles(
         self, tok: Any, pattern: Pattern, actors: DocumentActors
@@ -547,7 +589,7 @@ def _with_preposition(ent: Any) -> str:
 
 def _trigger_span(trig: Trigger) -> tuple[int, int]:
     tokens = [trig.token]
-    if trig.support is not None:
+    if trig.support is not None and abs(trig.support.i - trig.token.i) <= 4:
         tokens.append(trig.support)
     for child in trig.token.children:
         if child.dep_ == "prt" or (

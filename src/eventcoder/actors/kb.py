@@ -93,6 +93,7 @@ class KnowledgeBase:
     surnames: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     agents: dict[str, Agent] = field(default_factory=dict)
     max_agent_words: int = 1
+    agent_words: set[str] = field(default_factory=set)  # every word of every agent phrase
 
     # -- lookups ---------------------------------------------------------------
     def entry(self, kb_id: str) -> Entry | None:
@@ -209,6 +210,7 @@ class KnowledgeBase:
             key = normalise_name(form)
             if key:
                 self.agents.setdefault(key, agent)
+                self.agent_words.update(key.split())
                 self.max_agent_words = max(self.max_agent_words, len(key.split()))
 
 

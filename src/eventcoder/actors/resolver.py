@@ -26,6 +26,7 @@ UNKNOWN = "---"
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
 SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "we", "us", "our"})
 THING_PRONOUNS = frozenset({"it", "its", "itself"})
+FORMER_WORDS = frozenset({"former", "ex", "ousted", "deposed", "exiled", "toppled", "overthrown"})
 QUANTITY_NOUNS = frozenset(
     {
         "million",
@@ -447,7 +448,10 @@ class DocumentActors:
             return None
         words = " ".join(t.text for t in role_tokens if not t.is_punct or t.text == "-")
         words = words.replace(" - ", "-")
-        return Role(country, agent.sector if agent else None, words)
+        sector = agent.sector if agent else None
+        if any(t.lower_ in FORMER_WORDS for t in role_tokens):
+            sector = "ELI"  # "ousted President Askar Akayev", "former minister"
+        return Role(country, sector, words)
 
     def _full_name(self, span: Any) -> Any:
         """Widen a name to the given names the NER left out ("Wiesław Kukuła")."""
@@ -458,7 +462,7 @@ class DocumentActors:
             and doc[start - 1].pos_ == "PROPN"
             and doc[start - 1].dep_ == "compound"
             and span.start <= doc[start - 1].head.i < span.end
-            and self.kb.agent(doc[start - 1].text) is None
+            and normalise_name(doc[start - 1].text) not in self.kb.agent_words
             and doc[start - 1].i not in self.entity_at
         ):
             start -= 1

@@ -78,7 +78,10 @@ class Extractor:
         for trig in triggers:
             if self._covered_by_outer_trigger(trig, trigger_ids):
                 continue
-            for cand in self._candidates(trig, actors, dates.get(trig.token.i)):
+            when = dates.get(trig.token.i)
+            if when is None and self._is_background(trig):
+                continue
+            for cand in self._candidates(trig, actors, when):
                 if cand.modality.negated or cand.modality.hypothetical:
                     continue
                 plover = self.ontology.cameo(cand.cameo).plover
@@ -166,16 +169,35 @@ class Extractor:
                 return verb
         return None
 
+    def _is_background(self, trig: Trigger) -> bool:
+        """An event noun under "after", "since", "amid"... retells an earlier event.
+
+        "after the shooting" is background, not news; a dated one ("since the invasion in
+        February 2022") is kept, because the text says when it happened.
+        """
+        if trig.support is not None:
+            return False
+        node = trig.token
+        for _ in range(4):
+            if node.dep_ not in {"pobj", "poss", "compound"} or node.head is node:
+                return False
+            node = node.head
+            if node.dep_ == "prep" and node.lower_ in self.grammar.background_preps:
+                return True
+            if node.pos_ == "ADP" and node.lower_ != "of":
+                return False
+        return False
+
     def _covered_by_outer_trigger(self, trig: Trigger, trigger_ids: set[int]) -> bool:
         """'agreed to provide aid' is one AGREE event, not AGREE plus AID.
 
         An infinitive ("to visit") under another trigger ("an invitation ... to visit",
         "urged ... to withdraw") is the content of that event, not an event of its own.
         """
-        tok = trig.token
-        if trig.support is None and tok.dep_ in {"xcomp"} and tok.head.i in trigger_ids:
+        tok = trig.anchor
+        if tok.dep_ in {"xcomp"} and tok.head.i in trigger_ids:
             return True
-        if trig.support is None and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+        if any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
             node = tok
             for _ in range(4):
                 if node.dep_ not in {
@@ -312,7 +334,11 @@ class Extractor:
                     for word in child.subtree:
                         if word.dep_ in {"poss", "amod", "compound", "nmod", "conj"}:
                             found = actors.resolve_one(word)
-                            if found is not None and all(found.start != s.start for s in sources):
+                            # "military aid": a kind of aid, not a giver; a giver is named
+                            if found is None:
+                                continue
+                            named = found.country is not None or word.dep_ == "poss"
+                            if named and all(found.start != s.start for s in sources):
                                 sources.append(found)
         if not sources and trig.support is not None:
             subject = self._subject(trig.support)
@@ -346,6 +372,12 @@ class Extractor:
             return head
         if dep == "acomp":  # "X is grateful to Y"
             return self._subject(head, depth + 1)
+        if dep == "pcomp" and head.dep_ == "prep" and head.head.pos_ == "VERB":
+            # "X accused Y of shelling Z": Y shelled
+            obj = next((c for c in head.head.children if c.dep_ == "dobj"), None)
+            if obj is not None:
+                return obj
+            return self._subject(head.head, depth + 1)
         if dep == "xcomp" and head.lemma_.lower() in self.grammar.object_control_verbs:
             obj = next((c for c in head.children if c.dep_ == "dobj"), None)
             if obj is not None:
@@ -436,11 +468,17 @@ class Extractor:
         intent = False
         hypothetical = False
         reported = False
+        reported_clause = anchor.dep_ == "ccomp" and anchor.head.lemma_.lower() in (
+            g.reporting_verbs
+        )
         for c in anchor.children:
             if c.dep_ == "aux" and c.lower_ in g.future_modals:
                 intent = True
             if c.dep_ == "aux" and c.lower_ in g.hypothetical_modals:
-                hypothetical = True
+                if c.lower_ == "would" and reported_clause:
+                    intent = True  # "Iraq said it would allow": future in reported speech
+                else:
+                    hypothetical = True
             if c.dep_ == "mark" and c.lower_ in g.hypothetical_marks:
                 hypothetical = True
         # walk up the clause chain
@@ -468,11 +506,6 @@ class Extractor:
             if any(c.dep_ == "aux" and c.lower_ in g.future_modals for c in head.children):
                 intent = True
             node = head
-        if trig.support is None and trig.pattern.pos == "noun":
-            # a bare event noun under a background preposition: "after the shooting"
-            head = trig.token.head
-            if trig.token.dep_ == "pobj" and head.lower_ in g.background_preps:
-                hypothetical = hypothetical or False
         return Modality(
             negated=negated, intent=intent, hypothetical=hypothetical, reported=reported
         )

@@ -346,11 +346,14 @@ class DocumentActors:
         name = entry.name if entry else span.text
         kb_id = entry.kb_id if entry else None
         if role is not None and (role.country or role.sector):
-            country = role.country or (spell.country if spell else None)
+            known = spell
+            if known is None and entry is not None:
+                known = entry.last_spell_before(self.day) or entry.first_spell()
+            country = role.country or (known.country if known else None)
             sector = role.sector or (spell.sector if spell and spell.country == country else None)
             why = f"role in text: '{role.words}'"
-            if country != role.country and spell is not None:
-                why += f"; country from KB {entry.source if entry else ''}"
+            if country != role.country and entry is not None:
+                why += f"; country from KB {entry.source}"
             return self._actor(span, make_code(country, sector), country, sector, name, kb_id, why)
         if entry is not None and spell is not None:
             return self._actor(

@@ -27,6 +27,12 @@ DOMESTIC_SECTORS = frozenset(
     {"CVL", "OPP", "REB", "LAB", "EDU", "MED", "BUS", "REL", "REF", "PTY", "CRM", "AGR", "NGO"}
 )
 _SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
+# where an implied target is looked for, nearest first
+_IMPLIED_FIRST = frozenset({"dobj", "prep", "xcomp", "dative", "attr", "oprd", "npadvmod"})
+_IMPLIED_INNER = frozenset(
+    {"pobj", "prep", "poss", "amod", "compound", "nmod", "dobj", "xcomp", "conj", "acl", "pcomp"}
+)
+_IMPLIED_LAST = frozenset({"advcl"})
 _NON_EVENT_ENTITIES = frozenset(
     {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "WORK_OF_ART", "LAW"}
 )
@@ -317,7 +323,39 @@ class Extractor:
                     targets = self._targets(child, pattern.target, actors)
                     if targets:
                         break
+        if not targets and pattern.target != ("none",):
+            targets = self._implied_targets(tok, sources, actors)
         return sources, targets, False
+
+    def _implied_targets(
+        self, tok: Any, sources: Sequence[Actor], actors: DocumentActors
+    ) -> list[Actor]:
+        """The actor the action is about when no slot names one.
+
+        "rejected a U.S. request" (the object's owner), "threatened to ban voting in East
+        Jerusalem" (inside the infinitive), "demonstrated in Kirkuk" (where it happened).
+        Searched breadth-first below the trigger, nearest first, never in the subject.
+        """
+        taken = {a.start for a in sources}
+        frontier = [c for c in tok.children if c.dep_ in _IMPLIED_FIRST]
+        later = [c for c in tok.children if c.dep_ in _IMPLIED_LAST]
+        for _ in range(4):
+            next_frontier: list[Any] = []
+            for node in sorted(frontier, key=lambda t: t.i):
+                if node.pos_ in {"NOUN", "PROPN", "ADJ"}:
+                    found = [
+                        a
+                        for a in self._actors(node, actors)
+                        if a.start not in taken and a.country is not None
+                    ]
+                    if found:
+                        return found
+                next_frontier.extend(c for c in node.children if c.dep_ in _IMPLIED_INNER)
+            frontier = next_frontier or later
+            later = []
+            if not frontier:
+                break
+        return []
 
     def _noun_roles(
         self, trig: Trigger, actors: DocumentActors
@@ -351,6 +389,8 @@ class Extractor:
             poss = next((c for c in tok.children if c.dep_ == "poss"), None)
             if poss is not None:
                 targets = actors.resolve(poss)
+        if not targets and trig.pattern.target != ("none",):
+            targets = self._implied_targets(tok, sources, actors)
         targets = [t for t in targets if all(t.start != s.start for s in sources)]
         return sources, targets, False
 

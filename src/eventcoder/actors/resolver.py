@@ -26,6 +26,7 @@ UNKNOWN = "---"
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
 SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "we", "us", "our"})
 THING_PRONOUNS = frozenset({"it", "its", "itself"})
+GROUP_PRONOUNS = frozenset({"they", "them", "their", "themselves"})
 FORMER_WORDS = frozenset({"former", "ex", "ousted", "deposed", "exiled", "toppled", "overthrown"})
 QUANTITY_NOUNS = frozenset(
     {
@@ -106,6 +107,8 @@ class Role:
 def make_code(country: str | None, sector: str | None) -> str:
     if country is None:
         return UNKNOWN + (sector or "")
+    if sector == country:  # an NGO is "NGO", not "NGONGO"
+        return country
     return country + (sector or "")
 
 
@@ -221,7 +224,7 @@ class DocumentActors:
     # -- resolution steps ------------------------------------------------------
     def _resolve(self, token: Any) -> Actor | None:
         lower = token.lower_
-        if token.pos_ == "PRON" or lower in PERSON_PRONOUNS | SPEAKER_PRONOUNS | THING_PRONOUNS:
+        if token.pos_ == "PRON":
             return self._pronoun(token)
         if lower in QUANTITY_NOUNS or token.pos_ == "NUM":
             inner = _of_object(token)
@@ -249,6 +252,12 @@ class DocumentActors:
             last = self._last_person_before(token)
             if last is not None:
                 return _retext(last, token, f"pronoun refers to {last.text}: {last.why}")
+        if lower in GROUP_PRONOUNS:
+            antecedent = self._clause_subject_above(token)
+            if antecedent is not None:
+                return _retext(
+                    antecedent, token, f"pronoun refers to {antecedent.text}: {antecedent.why}"
+                )
         if lower in THING_PRONOUNS:
             antecedent = self._antecedent(token)
             if antecedent is not None:
@@ -275,9 +284,8 @@ class DocumentActors:
                     return role
         return named[-1][1] if named else None
 
-    def _antecedent(self, token: Any) -> Actor | None:
-        """ "Syria says it will ...": the subject of the clause above, else the last
-        country or organisation named in this or the previous sentence."""
+    def _clause_subject_above(self, token: Any) -> Actor | None:
+        """The subject of the clause above: "rebel leaders said they would meet"."""
         node = token.head
         for _ in range(4):
             if node.dep_ not in {"ccomp", "xcomp", "conj", "advcl"} or node.head is node:
@@ -285,9 +293,15 @@ class DocumentActors:
             node = node.head
             subject = next((c for c in node.children if c.dep_ == "nsubj"), None)
             if subject is not None and subject.i != token.i and subject.pos_ != "PRON":
-                found = self.resolve_one(subject)
-                if found is not None:
-                    return found
+                return self.resolve_one(subject)
+        return None
+
+    def _antecedent(self, token: Any) -> Actor | None:
+        """What "it" stands for: "Syria says it will ...": the subject of the clause above,
+        else the last country or organisation named in this or the previous sentence."""
+        found = self._clause_subject_above(token)
+        if found is not None:
+            return found
         sent_start = token.sent.start
         previous_start = self.doc[sent_start - 1].sent.start if sent_start > 0 else sent_start
         for ent in reversed([e for e in self.doc.ents if previous_start <= e.start < token.i]):

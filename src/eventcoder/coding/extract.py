@@ -79,10 +79,13 @@ class Extractor:
     ) -> Iterator[Event]:
         triggers = list(self._triggers(sent))
         trigger_ids = {t.token.i for t in triggers}
+        by_token = {t.token.i: t for t in triggers}
         dates = self._dates(sent, triggers, document.date)
         best: dict[tuple[str, str, str], Candidate] = {}
         for trig in triggers:
-            if self._covered_by_outer_trigger(trig, trigger_ids):
+            if self._covered_by_outer_trigger(trig, trigger_ids) or self._same_action(
+                trig, by_token
+            ):
                 continue
             when = dates.get(trig.token.i)
             if when is None and self._is_background(trig):
@@ -194,6 +197,20 @@ class Extractor:
                 return False
         return False
 
+    def _same_action(self, trig: Trigger, by_token: dict[int, Trigger]) -> bool:
+        """ "attacked the camp, killing 156 people": the participle tells the same action."""
+        tok = trig.token
+        outer = by_token.get(tok.head.i)
+        if tok.dep_ != "advcl" or tok.tag_ != "VBG" or outer is None:
+            return False
+        inner_type = self.ontology.cameo(trig.pattern.cameo).plover
+        outer_type = self.ontology.cameo(outer.pattern.cameo).plover
+        return (
+            inner_type is not None
+            and outer_type is not None
+            and inner_type.event == outer_type.event
+        )
+
     def _covered_by_outer_trigger(self, trig: Trigger, trigger_ids: set[int]) -> bool:
         """'agreed to provide aid' is one AGREE event, not AGREE plus AID.
 
@@ -295,6 +312,8 @@ class Extractor:
                 ranked = [c for c in actors.countries_by_mentions() if c not in other_countries]
                 if ranked:
                     out.append(actors.with_country(actor, ranked[0], "from the story"))
+                elif other_countries:
+                    out.append(actors.with_country(actor, other_countries[0], "the only one"))
                 else:
                     out.append(actor)
             return out
@@ -337,6 +356,13 @@ class Extractor:
         Searched breadth-first below the trigger, nearest first, never in the subject.
         """
         taken = {a.start for a in sources}
+        for child in tok.children:
+            if child.dep_ == "ccomp":  # "demanded that the US cancel": the US
+                subject = next((c for c in child.children if c.dep_ == "nsubj"), None)
+                if subject is not None:
+                    found = [a for a in self._actors(subject, actors) if a.start not in taken]
+                    if found and found[0].country is not None:
+                        return found
         frontier = [c for c in tok.children if c.dep_ in _IMPLIED_FIRST]
         later = [c for c in tok.children if c.dep_ in _IMPLIED_LAST]
         for _ in range(4):
@@ -402,12 +428,16 @@ class Extractor:
                 if child.dep_ == "nsubj" and relative and verb.dep_ == "relcl":
                     return verb.head
                 return child
+        if depth > 0 and any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children):
+            # the doer of a passive clause is its "by" agent: "X was attacked by Y, killing"
+            agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+            return _pobj(agent) if agent is not None else None
         if depth > 4:
             return None
         dep = verb.dep_
         head = verb.head
-        if head is verb:
-            return None
+        if head is verb or dep == "ccomp":
+            return None  # "X said (that) ... attacked": X is not the attacker
         if dep == "relcl":
             return head
         if dep == "acomp":  # "X is grateful to Y"
@@ -430,7 +460,7 @@ class Extractor:
                 return head
             return None
         if dep in _CLAUSE_DEPS or dep in {"advcl", "conj"}:
-            if head.pos_ in {"VERB", "AUX"}:
+            if head.pos_ in {"VERB", "AUX", "ADJ"}:  # ADJ: "is willing to withdraw"
                 return self._subject(head, depth + 1)
             if dep == "conj":
                 return self._subject(head, depth + 1)

@@ -256,14 +256,19 @@ class Extractor:
         mutual = plover is not None and plover.event in MUTUAL_TYPES
         if mutual and len(sources) > 1 and not any(t.country for t in targets):
             targets = []  # "A and B discussed ... with the presidents delving": A and B
-        sources, targets = self._place_in_context(sources, targets, actors)
-        if not any(a.country for a in [*sources, *targets]):
-            return  # nobody to code: "two generals discussed", "the talks resumed"
         cameo = trig.pattern.cameo
-        if modality.intent:
+        reframed = self._reframe(trig, cameo, sources, targets, actors)
+        if reframed is not None:
+            cameo, sources, targets = reframed
+            modality = Modality(negated=modality.negated, intent=True, reported=modality.reported)
+            mutual = False
+        elif modality.intent:
             remapped = self.grammar.intent_codes.get(cameo[:2])
             if remapped is not None:
                 cameo = remapped
+        sources, targets = self._place_in_context(sources, targets, actors)
+        if not any(a.country for a in [*sources, *targets]):
+            return  # nobody to code: "two generals discussed", "the talks resumed"
         confidence = self._confidence(trig.pattern, sources, targets, passive)
         pairs: list[tuple[Actor | None, Actor | None]] = []
         if not targets and mutual and len(sources) > 1:
@@ -286,6 +291,51 @@ class Extractor:
             ):
                 continue
             yield Candidate(trig, source, target, cameo, modality, when, confidence)
+
+    def _reframe(
+        self,
+        trig: Trigger,
+        cameo: str,
+        sources: list[Actor],
+        targets: list[Actor],
+        actors: DocumentActors,
+    ) -> tuple[str, list[Actor], list[Actor]] | None:
+        """Constructions that change who does what.
+
+        - "Russia said that Sudan must return the helicopter": Russia demands of Sudan.
+        - "Nigeria will withdraw its force unless Chad agrees": Nigeria threatens Chad.
+        """
+        g = self.grammar
+        anchor = trig.anchor
+        root = cameo[:2]
+        aux = {c.lower_ for c in anchor.children if c.dep_ == "aux"}
+        if (
+            aux & g.obligation_modals
+            and anchor.dep_ == "ccomp"
+            and anchor.head.lemma_.lower() in g.reporting_verbs
+            and root in g.demand_codes
+        ):
+            speaker = self._subject(anchor.head)
+            speakers = self._actors(speaker, actors) if speaker is not None else []
+            if speakers and sources:
+                return g.demand_codes[root], speakers, sources
+        if any(c.dep_ == "mark" and c.lower_ in g.condition_marks for c in anchor.children):
+            return None  # the trigger is itself the condition: "if Iran attacks"
+        condition = next(
+            (
+                c
+                for c in anchor.children
+                if c.dep_ == "advcl"
+                and any(m.dep_ == "mark" and m.lower_ in g.condition_marks for m in c.children)
+            ),
+            None,
+        )
+        future = aux & (g.future_modals | g.hypothetical_modals)
+        if condition is not None and future and root in g.threat_codes and sources:
+            subject = next((c for c in condition.children if c.dep_ == "nsubj"), None)
+            threatened = self._actors(subject, actors) if subject is not None else []
+            return g.threat_codes[root], sources, threatened or targets
+        return None
 
     def _place_in_context(
         self, sources: list[Actor], targets: list[Actor], actors: DocumentActors

@@ -89,6 +89,10 @@ class Grammar:
     future_modals: frozenset[str]
     background_preps: frozenset[str]
     intent_codes: dict[str, str]
+    obligation_modals: frozenset[str]
+    demand_codes: dict[str, str]
+    condition_marks: frozenset[str]
+    threat_codes: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -169,9 +173,12 @@ def parse_grammar(text: str, where: str) -> Grammar:
             raise DataError(f"'{key}' must be a list", where)
         return frozenset(str(v).lower() for v in value)
 
-    codes = data.get("intent_codes", {})
-    if not isinstance(codes, dict):
-        raise DataError("'intent_codes' must be a mapping", where)
+    def codes(key: str) -> dict[str, str]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise DataError(f"'{key}' must be a mapping", where)
+        return {str(k): str(v) for k, v in value.items()}
+
     return Grammar(
         support_verbs=words("support_verbs"),
         object_control_verbs=words("object_control_verbs"),
@@ -183,7 +190,11 @@ def parse_grammar(text: str, where: str) -> Grammar:
         hypothetical_modals=words("hypothetical_modals"),
         future_modals=words("future_modals"),
         background_preps=words("background_preps"),
-        intent_codes={str(k): str(v) for k, v in codes.items()},
+        intent_codes=codes("intent_codes"),
+        obligation_modals=words("obligation_modals"),
+        demand_codes=codes("demand_codes"),
+        condition_marks=words("condition_marks"),
+        threat_codes=codes("threat_codes"),
     )
 
 

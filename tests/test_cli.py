@@ -108,3 +108,18 @@ def test_every_cli_option_is_documented_in_the_readme() -> None:
                     if flag.startswith("--") and flag != "--help" and flag not in readme:
                         missing.append(f"{name} {flag}")
     assert not missing, missing
+
+
+def test_min_confidence_filter(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "events.db"
+    main(["code", str(corpus), "--db", str(db), "--quiet"])
+    capsys.readouterr()
+    main(["events", "--db", str(db), "--format", "jsonl"])
+    every = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    cut = sorted(r["confidence"] for r in every)[-1]
+    main(["events", "--db", str(db), "--format", "jsonl", "--min-confidence", str(cut)])
+    kept = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert kept and all(r["confidence"] >= cut for r in kept)
+    assert len(kept) == sum(1 for r in every if r["confidence"] >= cut)

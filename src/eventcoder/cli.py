@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first event date")
     events.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last event date")
     events.add_argument("--doc", dest="doc_id", help="events of one document id")
+    events.add_argument(
+        "--min-confidence", type=float, metavar="C", help="only events with confidence >= C"
+    )
     events.add_argument("--limit", type=int, help="at most this many events")
     events.add_argument(
         "--format",
@@ -236,6 +239,7 @@ def cmd_events(args: argparse.Namespace) -> int:
         since=args.since,
         until=args.until,
         doc_id=args.doc_id,
+        min_confidence=args.min_confidence,
         limit=args.limit,
     )
     with open_store(args.db) as store:

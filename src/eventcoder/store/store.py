@@ -61,6 +61,7 @@ class EventFilter:
     - ``cameo``: CAMEO code prefix (``"04"`` matches ``"040"``..``"046"``).
     - ``since`` / ``until``: event date range, both inclusive.
     - ``doc_id``: events of one document.
+    - ``min_confidence``: events whose confidence is at least this (0 to 1).
     - ``limit``: at most this many events.
     """
 
@@ -73,6 +74,7 @@ class EventFilter:
     since: date | None = None
     until: date | None = None
     doc_id: str | None = None
+    min_confidence: float | None = None
     limit: int | None = None
 
     def __post_init__(self) -> None:
@@ -498,4 +500,6 @@ def _conditions(f: EventFilter) -> list[ColumnElement[bool]]:
         conds.append(c.date <= f.until)
     if f.doc_id is not None:
         conds.append(c.doc_id == f.doc_id)
+    if f.min_confidence is not None:
+        conds.append(c.confidence >= f.min_confidence)
     return [and_(*conds)] if conds else []

@@ -52,6 +52,11 @@ class Actor:
     end: int = -1
     why: str = ""  # how the code was reached: KB entry, role in text, words
 
+    @property
+    def key(self) -> tuple[int, str, str | None]:
+        """Identity of a mention: where it is and whom it codes."""
+        return (self.start, self.code, self.name)
+
     def to_record(self) -> dict[str, Any]:
         return {
             "text": self.text,

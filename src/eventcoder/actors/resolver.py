@@ -135,7 +135,7 @@ class DocumentActors:
         actors: list[Actor] = []
         for head in conjuncts(token):
             for actor in self._expand(head):
-                if all(actor.start != a.start for a in actors):
+                if all(actor.key != a.key for a in actors):
                     actors.append(actor)
         return actors
 
@@ -145,6 +145,9 @@ class DocumentActors:
             if child.dep_ == "appos" and self._is_person_token(child):
                 people = [self.resolve_one(c) for c in conjuncts(child)]
                 return [p for p in people if p is not None]
+        pair = self._named_pair(head)
+        if pair:
+            return pair
         base = self.resolve_one(head)
         if base is None or head.pos_ not in {"NOUN", "PROPN"}:
             return [base] if base is not None else []
@@ -174,6 +177,27 @@ class DocumentActors:
                 )
             )
         return out
+
+    def _named_pair(self, head: Any) -> list[Actor]:
+        """ "The two generals", "both leaders": the last two people named before."""
+        if head.tag_ != "NNS" or self.kb.agent(head.lemma_) is None:
+            return []
+        if not any(c.lower_ in {"two", "both"} for c in head.children):
+            return []
+        if self._country_in(head)[0] is not None:
+            return []
+        seen: dict[str, Actor] = {}
+        for i, actor in reversed(self._people):
+            if i < head.i and actor.country and (actor.name or actor.text) not in seen:
+                seen[actor.name or actor.text] = actor
+            if len(seen) == 2:
+                break
+        if len(seen) < 2:
+            return []
+        return [
+            _retext(a, head, f"one of '{head.text}' named before: {a.text}; {a.why}")
+            for a in reversed(list(seen.values()))
+        ]
 
     def _country_entry(self, token: Any) -> Entry | None:
         ent = self.entity_at.get(token.i)
@@ -493,7 +517,15 @@ class DocumentActors:
         return ent is not None and ent.label_ == "PERSON"
 
     def _agent_in(self, head: Any) -> tuple[Any, str]:
-        return self._agent_in_tokens(_phrase_tokens(head), head)
+        """The agent noun of a phrase: one that is or includes its head ("defence
+        minister"), or directly modifies it ("army officers"), not one deeper inside."""
+        near = [head] + [
+            t for c in head.children if c.dep_ in {"compound", "amod", "nmod"} for t in c.subtree
+        ]
+        agent, words = self._agent_in_tokens(_phrase_tokens(head), head)
+        if agent is None:
+            return None, ""
+        return (agent, words) if _words_of(words, near) else (None, "")
 
     def _agent_in_tokens(self, tokens: Sequence[Any], head: Any | None = None) -> tuple[Any, str]:
         """The longest agent phrase in the tokens, preferring one that covers the head."""
@@ -648,6 +680,12 @@ def conjuncts(token: Any) -> list[Any]:
     return sorted(out, key=lambda t: t.i)
 
 
+def _words_of(words: str, tokens: Sequence[Any]) -> list[Any]:
+    """Tokens among ``tokens`` whose text is one of ``words``."""
+    wanted = set(words.lower().split())
+    return [t for t in tokens if t.lower_ in wanted]
+
+
 def _of_object(token: Any) -> Any | None:
     for child in token.children:
         if child.dep_ == "prep" and child.lower_ == "of":
@@ -661,13 +699,23 @@ def _span_head(span: Any) -> Any:
     return span.root if hasattr(span, "root") else span
 
 
-def _phrase_tokens(head: Any) -> list[Any]:
-    """The head and its modifiers, plus "of/in/from" phrases; no clauses or appositions."""
+def _phrase_tokens(head: Any, depth: int = 0) -> list[Any]:
+    """The head and its modifiers, plus "of/in/from" phrases; no clauses or appositions.
+
+    "the Chief of the General Staff of Poland" keeps "of Poland"; "the urgency of
+    enhancing Ukraine's air defence" stops at the verb "enhancing".
+    """
     tokens = [head]
     for child in head.children:
-        if child.dep_ in {"relcl", "acl", "appos", "conj", "cc", "punct", "advcl"}:
+        if child.dep_ in {"relcl", "acl", "appos", "conj", "cc", "punct", "advcl", "pcomp"}:
             continue
-        if child.dep_ == "prep" and child.lower_ not in _LOCATION_PREPS:
+        if child.dep_ == "prep":
+            if child.lower_ not in _LOCATION_PREPS or depth >= 2:
+                continue
+            tokens.append(child)
+            for obj in child.children:
+                if obj.dep_ == "pobj" and obj.pos_ in {"NOUN", "PROPN", "PRON"}:
+                    tokens.extend(_phrase_tokens(obj, depth + 1))
             continue
         tokens.extend(child.subtree)
     return sorted(tokens, key=lambda t: t.i)

@@ -281,7 +281,7 @@ class Extractor:
         elif not targets:
             pairs.extend((s, None) for s in sources)
         else:
-            pairs.extend((s, t) for s in sources for t in targets if s.start != t.start)
+            pairs.extend((s, t) for s in sources for t in targets if s.key != t.key)
         for source, target in pairs[:12]:
             if (
                 source is not None
@@ -381,20 +381,36 @@ class Extractor:
             subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
             targets = self._actors(subj, actors) if subj is not None else []
             return sources, targets, True
+        if tok.dep_ == "amod" and tok.tag_ in {"VBD", "VBZ", "VBN"} and tok.head.i > tok.i:
+            # a parser slip: "Zelenskyy briefed Duda" read as "Zelenskyy [briefed Duda]",
+            # the finite verb an adjective of its object
+            left = next((c for c in tok.children if c.i < tok.i and c.pos_ == "PROPN"), None)
+            if left is not None:
+                return self._actors(left, actors), self._actors(tok.head, actors), False
         subject = self._subject(tok)
         sources = self._actors(subject, actors) if subject is not None else []
         targets = self._targets(tok, pattern.target, actors)
-        if not targets and tok.dep_ == "conj":
+        # "supplying weapons and providing training for Ukrainian soldiers": a shared target,
+        # but only between coordinated actions ("hold positions and eliminate" share nothing)
+        if not targets and tok.dep_ == "conj" and self._is_trigger_verb(tok.head):
             targets = self._targets(tok.head, pattern.target, actors)
         if not targets:
             for child in tok.children:
-                if child.dep_ == "conj" and child.pos_ == "VERB":
+                if child.dep_ == "conj" and self._is_trigger_verb(child):
                     targets = self._targets(child, pattern.target, actors)
                     if targets:
                         break
-        if not targets and pattern.target != ("none",):
+        mutual = self._plover_event(pattern.cameo) in MUTUAL_TYPES and len(sources) > 1
+        if not targets and pattern.target != ("none",) and not mutual:
             targets = self._implied_targets(tok, sources, actors)
         return sources, targets, False
+
+    def _plover_event(self, cameo: str) -> str | None:
+        plover = self.ontology.cameo(cameo).plover
+        return plover.event if plover is not None else None
+
+    def _is_trigger_verb(self, tok: Any) -> bool:
+        return bool(tok.pos_ == "VERB" and tok.lemma_.lower() in self.vocab.verbs)
 
     def _implied_targets(
         self, tok: Any, sources: Sequence[Actor], actors: DocumentActors
@@ -405,12 +421,12 @@ class Extractor:
         Jerusalem" (inside the infinitive), "demonstrated in Kirkuk" (where it happened).
         Searched breadth-first below the trigger, nearest first, never in the subject.
         """
-        taken = {a.start for a in sources}
+        taken = {a.key for a in sources}
         for child in tok.children:
             if child.dep_ == "ccomp":  # "demanded that the US cancel": the US
                 subject = next((c for c in child.children if c.dep_ == "nsubj"), None)
                 if subject is not None:
-                    found = [a for a in self._actors(subject, actors) if a.start not in taken]
+                    found = [a for a in self._actors(subject, actors) if a.key not in taken]
                     if found and found[0].country is not None:
                         return found
         frontier = [c for c in tok.children if c.dep_ in _IMPLIED_FIRST]
@@ -422,7 +438,7 @@ class Extractor:
                     found = [
                         a
                         for a in self._actors(node, actors)
-                        if a.start not in taken and a.country is not None
+                        if a.key not in taken and a.country is not None
                     ]
                     if found:
                         return found
@@ -452,7 +468,7 @@ class Extractor:
                             if found is None:
                                 continue
                             named = found.country is not None or word.dep_ == "poss"
-                            if named and all(found.start != s.start for s in sources):
+                            if named and all(found.key != s.key for s in sources):
                                 sources.append(found)
         if not sources and trig.support is not None:
             subject = self._subject(trig.support)
@@ -467,7 +483,7 @@ class Extractor:
                 targets = actors.resolve(poss)
         if not targets and trig.pattern.target != ("none",):
             targets = self._implied_targets(tok, sources, actors)
-        targets = [t for t in targets if all(t.start != s.start for s in sources)]
+        targets = [t for t in targets if all(t.key != s.key for s in sources)]
         return sources, targets, False
 
     def _subject(self, verb: Any, depth: int = 0) -> Any | None:

@@ -228,6 +228,27 @@ class DocumentActors:
             self._country_ranking = sorted(counts, key=lambda c: (-counts[c], first[c]))
         return self._country_ranking
 
+    def country_mention(self, country: str) -> Actor | None:
+        """The first words in the document that name ``country`` ("Ukraine", "Ukrainian")."""
+        for ent in self.doc.ents:
+            entry = self._country_entry(ent[0]) if ent.ent_id_ else None
+            if entry is None:
+                continue
+            if (entry.spell_on(self.day) or entry.first_spell()).country == country:
+                actor = self._entity(ent, entry, ent.root)
+                return Actor(
+                    text=actor.text,
+                    code=country,
+                    country=country,
+                    sector=None,
+                    name=actor.name,
+                    kb_id=actor.kb_id,
+                    start=actor.start,
+                    end=actor.end,
+                    why=actor.why,
+                )
+        return None
+
     def with_country(self, actor: Actor, country: str, why: str) -> Actor:
         """The actor placed in ``country`` ("the government" of the country in question)."""
         return Actor(

@@ -269,7 +269,13 @@ class Extractor:
         sources, targets = self._place_in_context(sources, targets, actors)
         if not any(a.country for a in [*sources, *targets]):
             return  # nobody to code: "two generals discussed", "the talks resumed"
+        implied = False
+        if not targets and sources and not (mutual and len(sources) > 1):
+            targets = self._story_target(sources, actors)
+            implied = bool(targets)
         confidence = self._confidence(trig.pattern, sources, targets, passive)
+        if implied:
+            confidence = round(max(0.05, confidence - 0.15), 2)
         pairs: list[tuple[Actor | None, Actor | None]] = []
         if not targets and mutual and len(sources) > 1:
             for i, a in enumerate(sources):
@@ -336,6 +342,22 @@ class Extractor:
             threatened = self._actors(subject, actors) if subject is not None else []
             return g.threat_codes[root], sources, threatened or targets
         return None
+
+    def _story_target(self, sources: list[Actor], actors: DocumentActors) -> list[Actor]:
+        """No target in the clause: the country the story is about, if not the source's.
+
+        "Russia's full-scale invasion" in an article about Ukraine is an invasion of
+        Ukraine. The actor's ``why`` says the target was implied, and confidence drops.
+        """
+        own = {a.country for a in sources}
+        for country in actors.countries_by_mentions():
+            if country in own:
+                continue
+            mention = actors.country_mention(country)
+            if mention is None:
+                return []
+            return [actors.with_country(mention, country, "implied: the story's main country")]
+        return []
 
     def _place_in_context(
         self, sources: list[Actor], targets: list[Actor], actors: DocumentActors

@@ -23,6 +23,10 @@ from eventcoder.ontology import Ontology
 SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 # "A and B signed a treaty", "A and B clashed": with no target, each is the other's.
 MUTUAL_TYPES = SYMMETRIC_TYPES | {"SUPPORT", "ASSAULT"}
+# event types that often stay inside one country: protests, demands, crackdowns
+DOMESTIC_TYPES = frozenset(
+    {"PROTEST", "REQUEST", "THREATEN", "COERCE", "ACCUSE", "REJECT", "ASSAULT", "MOBILIZE"}
+)
 DOMESTIC_SECTORS = frozenset(
     {"CVL", "OPP", "REB", "LAB", "EDU", "MED", "BUS", "REL", "REF", "PTY", "CRM", "AGR", "NGO"}
 )
@@ -271,7 +275,7 @@ class Extractor:
             return  # nobody to code: "two generals discussed", "the talks resumed"
         implied = False
         if not targets and sources and not (mutual and len(sources) > 1):
-            targets = self._story_target(sources, actors)
+            targets = self._story_target(sources, actors, self._plover_event(cameo))
             implied = bool(targets)
         confidence = self._confidence(trig.pattern, sources, targets, passive)
         if implied:
@@ -343,7 +347,9 @@ class Extractor:
             return g.threat_codes[root], sources, threatened or targets
         return None
 
-    def _story_target(self, sources: list[Actor], actors: DocumentActors) -> list[Actor]:
+    def _story_target(
+        self, sources: list[Actor], actors: DocumentActors, plover_event: str | None
+    ) -> list[Actor]:
         """No target in the clause: the country the story is about, if not the source's.
 
         "Russia's full-scale invasion" in an article about Ukraine is an invasion of
@@ -357,6 +363,11 @@ class Extractor:
             if mention is None:
                 return []
             return [actors.with_country(mention, country, "implied: the story's main country")]
+        if plover_event in DOMESTIC_TYPES and len(own) == 1 and all(a.sector for a in sources):
+            # "Nigerians rallied to protest ...": a group's action inside its own country
+            home = next(iter(own))
+            if home is not None and (mention := actors.country_mention(home)):
+                return [actors.with_country(mention, home, "implied: a domestic event")]
         return []
 
     def _place_in_context(
@@ -384,7 +395,8 @@ class Extractor:
                 ranked = [c for c in actors.countries_by_mentions() if c not in other_countries]
                 if ranked:
                     out.append(actors.with_country(actor, ranked[0], "from the story"))
-                elif other_countries:
+                elif other_countries and actor.sector in DOMESTIC_SECTORS:
+                    # "Egyptian police arrested 12 demonstrators": the only country named
                     out.append(actors.with_country(actor, other_countries[0], "the only one"))
                 else:
                     out.append(actor)

@@ -23,6 +23,8 @@ from eventcoder.ontology import Ontology
 SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 # "A and B signed a treaty", "A and B clashed": with no target, each is the other's.
 MUTUAL_TYPES = SYMMETRIC_TYPES | {"SUPPORT", "ASSAULT"}
+# events whose content clause is what they are about, not a separate event
+CONTENT_TYPES = frozenset({"REQUEST", "AGREE", "THREATEN", "REJECT"})
 # event types that often stay inside one country: protests, demands, crackdowns
 DOMESTIC_TYPES = frozenset(
     {"PROTEST", "REQUEST", "THREATEN", "COERCE", "ACCUSE", "REJECT", "ASSAULT", "MOBILIZE"}
@@ -87,8 +89,10 @@ class Extractor:
         dates = self._dates(sent, triggers, document.date)
         best: dict[tuple[str, str, str], Candidate] = {}
         for trig in triggers:
-            if self._covered_by_outer_trigger(trig, trigger_ids) or self._same_action(
-                trig, by_token
+            if (
+                self._covered_by_outer_trigger(trig, trigger_ids, by_token)
+                or self._same_action(trig, by_token)
+                or (trig.token.i not in dates and self._is_referred_to(trig, by_token))
             ):
                 continue
             when = dates.get(trig.token.i)
@@ -215,7 +219,9 @@ class Extractor:
             and inner_type.event == outer_type.event
         )
 
-    def _covered_by_outer_trigger(self, trig: Trigger, trigger_ids: set[int]) -> bool:
+    def _covered_by_outer_trigger(
+        self, trig: Trigger, trigger_ids: set[int], by_token: dict[int, Trigger]
+    ) -> bool:
         """'agreed to provide aid' is one AGREE event, not AGREE plus AID.
 
         An infinitive ("to visit") under another trigger ("an invitation ... to visit",
@@ -242,7 +248,48 @@ class Extractor:
                 if node.i in trigger_ids:
                     return True
         # "provided aid": the verb pattern already covers the noun
-        return trig.support is not None and trig.support.i in trigger_ids
+        if trig.support is not None and trig.support.i in trigger_ids:
+            return True
+        return self._in_content_of(tok, by_token)
+
+    def _in_content_of(self, tok: Any, by_token: dict[int, Trigger]) -> bool:
+        """Inside what another event asks, offers, threatens or refuses.
+
+        "demanded that Turkey provide information", "a U.N. appeal for deploying troops",
+        "its demand that Israel ease restrictions": the inner action is what the outer
+        event is about, not an event of its own.
+        """
+        node = tok
+        for _ in range(4):
+            if node.dep_ not in {"ccomp", "acl", "pcomp", "pobj", "prep", "xcomp", "conj"}:
+                return False
+            node = node.head
+            outer = by_token.get(node.i)
+            if outer is not None:
+                return self._plover_event(outer.pattern.cameo) in CONTENT_TYPES
+        return False
+
+    def _is_referred_to(self, trig: Trigger, by_token: dict[int, Trigger]) -> bool:
+        """An event noun that another event acts on is an earlier event being referred to.
+
+        "rejected a U.S. request", "condemned the attack": the request and the attack are
+        not news of this sentence. So are participles describing a thing: "equipment
+        seized last year", "the curfew imposed in Sudan".
+        """
+        tok = trig.token
+        if trig.pattern.pos == "verb":
+            return bool(tok.dep_ == "acl" and tok.tag_ == "VBN")
+        if trig.support is not None:
+            return False
+        node = tok
+        for _ in range(3):
+            if node.dep_ not in {"dobj", "nsubjpass", "pobj", "prep"}:
+                return False
+            node = node.head
+            outer = by_token.get(node.i)
+            if outer is not None and outer.pattern.pos == "verb":
+                return True
+        return False
 
     # -- actors -------------------------------------------------------------------
     def _candidates(

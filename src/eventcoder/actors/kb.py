@@ -221,9 +221,16 @@ def normalise_name(text: str) -> str:
 
 
 def _case_variants(surface: str) -> list[str]:
+    """The spellings to match: as written, plus "The X" for "the X" and "al-Qaeda" for
+    "Al-Qaeda" (a lower-case particle before a capitalised name)."""
     variants = [surface]
     if surface.startswith("the "):
         variants.append("The " + surface[4:])
+    first, rest = surface[:1], surface[1:]
+    if first.isalpha() and any(c.isupper() for c in rest) and rest[:1].islower():
+        particle = surface.split("-")[0].split(" ")[0]
+        if len(particle) <= 3:  # al-, el-, ad-, an-: Al-Qaeda, al-Shabaab, El-Sisi
+            variants.append(first.swapcase() + rest)
     return variants
 
 

@@ -394,6 +394,22 @@ class DocumentActors:
             return self._person(span, holding[0])
         return None
 
+    def _former_holder(self, span: Any) -> Entry | None:
+        """ "President Bush" on a day no Bush held office: the KB people of that surname,
+        if they all belong to one country (the most recent before the day)."""
+        candidates = [e for e in self.kb.lookup_surname(span[-1].text) if e.kind == "person"]
+        if not candidates:
+            return None
+        countries = {spell.country for e in candidates for spell in e.spells}
+        if len(countries) != 1:
+            return None
+
+        def latest(entry: Entry) -> date:
+            spell = entry.last_spell_before(self.day)
+            return spell.start or date.min if spell is not None else date.min
+
+        return max(candidates, key=latest)
+
     def _person_entry_for(self, ent: Any) -> Entry | None:
         found = [e for e in self.kb.lookup(ent.text, self.day) if e.kind == "person"]
         return found[0] if found else None
@@ -465,13 +481,28 @@ class DocumentActors:
         span = _phrase_span(head)
         sector = agent.sector if agent else None
         parts = []
-        if country_words:
+        org = self._org_in(head) if agent is None else None
+        if org is not None:
+            # "the al-Qaeda network", "a Hamas spokesman's group": the organisation's code
+            spell = org.spell_on(self.day) or org.first_spell()
+            country, sector = spell.country, spell.sector
+            parts.append(f"organisation {org.name} ({org.source})")
+        elif country_words:
             parts.append(f"country from '{country_words}'")
         if agent is not None:
             parts.append(f"sector {agent.sector} from '{agent_words}' ({agent.source})")
         return self._actor(
             span, make_code(country, sector), country, sector, None, None, "; ".join(parts)
         )
+
+    def _org_in(self, head: Any) -> Entry | None:
+        for tok in _phrase_tokens(head):
+            ent = self.entity_at.get(tok.i)
+            if ent is not None and ent.ent_id_ and tok.i == ent.start:
+                entry = self._entry_of(ent)
+                if entry is not None and entry.kind == "org":
+                    return entry
+        return None
 
     # -- roles, agents and countries in the words -------------------------------------
     def _stated_role(self, span: Any) -> Role | None:
@@ -638,6 +669,8 @@ class DocumentActors:
             if entry is not None and entry.kind != "person":
                 continue
             earlier = self._earlier_person(ent) if entry is None else None
+            if entry is None and earlier is None:
+                entry = self._former_holder(ent)
             if earlier is not None:
                 actor = _retext(earlier, ent, f"refers to {earlier.text} named before")
             else:

@@ -491,7 +491,10 @@ class Extractor:
         return plover.event if plover is not None else None
 
     def _is_trigger_verb(self, tok: Any) -> bool:
-        return bool(tok.pos_ == "VERB" and tok.lemma_.lower() in self.vocab.verbs)
+        if tok.pos_ != "VERB":
+            return False
+        pattern = self._match_verb(tok, self.vocab.verbs.get(tok.lemma_.lower(), ()))
+        return pattern is not None and pattern.is_event
 
     def _implied_targets(
         self, tok: Any, sources: Sequence[Actor], actors: DocumentActors
@@ -609,6 +612,22 @@ class Extractor:
         if dep in _CLAUSE_DEPS or dep in {"advcl", "conj"}:
             if head.pos_ in {"VERB", "AUX", "ADJ"}:  # ADJ: "is willing to withdraw"
                 return self._subject(head, depth + 1)
+            if head.dep_ == "ROOT" and head.pos_ in {"NOUN", "PROPN"}:
+                # the parser slip "Zelenskyy [briefed Duda] ..., and stressed": the subject
+                # of the misread verb is the subject of the sentence
+                slipped = next(
+                    (
+                        c
+                        for c in head.children
+                        if c.dep_ == "amod" and c.tag_ in {"VBD", "VBZ", "VBN"} and c.i < head.i
+                    ),
+                    None,
+                )
+                if slipped is not None:
+                    return next(
+                        (c for c in slipped.children if c.i < slipped.i and c.pos_ == "PROPN"),
+                        None,
+                    )
             if dep == "conj":
                 return self._subject(head, depth + 1)
         return None

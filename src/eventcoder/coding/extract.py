@@ -311,7 +311,7 @@ class Extractor:
         reframed = self._reframe(trig, cameo, sources, targets, actors)
         if reframed is not None:
             cameo, sources, targets = reframed
-            modality = Modality(negated=modality.negated, intent=True, reported=modality.reported)
+            modality = Modality(negated=modality.negated, intent=True)  # the speaker's own words
             mutual = False
         elif modality.intent:
             remapped = self.grammar.intent_codes.get(cameo[:2])

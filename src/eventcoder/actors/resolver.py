@@ -151,29 +151,36 @@ class DocumentActors:
         base = self.resolve_one(head)
         if base is None or head.pos_ not in {"NOUN", "PROPN"}:
             return [base] if base is not None else []
-        country_words = [
-            t
-            for c in head.children
-            if c.dep_ in {"amod", "compound", "nmod"}
-            for t in conjuncts(c)
-            if self._country_entry(t) is not None
-        ]
-        if len(country_words) < 2:
+        head_ent = self.entity_at.get(head.i)
+        modifiers: list[tuple[Any, Entry]] = []
+        seen_ents: set[int] = set()
+        for child in head.children:
+            if child.dep_ not in {"amod", "compound", "nmod"}:
+                continue
+            for word in conjuncts(child, adjectives=True):
+                ent = self.entity_at.get(word.i)
+                if ent is None or ent is head_ent or ent.start in seen_ents or not ent.ent_id_:
+                    continue
+                entry = self._entry_of(ent)
+                if entry is not None and (entry.kind in COUNTRY_KINDS or entry.kind == "org"):
+                    seen_ents.add(ent.start)
+                    modifiers.append((word, entry))
+        if len(modifiers) < 2:
             return [base]
         out = []
-        for word in country_words:
-            entry = self._country_entry(word)
-            assert entry is not None
+        for word, entry in modifiers:
+            # "Polish and German diplomats", "Israeli and Hezbollah forces"
             spell = entry.spell_on(self.day) or entry.first_spell()
+            sector = spell.sector if entry.kind == "org" else base.sector
             out.append(
                 self._actor(
                     word,
-                    make_code(spell.country, base.sector),
+                    make_code(spell.country, sector),
                     spell.country,
-                    base.sector,
+                    sector,
+                    entry.name if entry.kind == "org" else None,
                     None,
-                    None,
-                    f"country from '{word.text}' ({entry.source}); {base.why}",
+                    f"{entry.kind} '{word.text}' ({entry.source}); {base.why}",
                 )
             )
         return out
@@ -721,14 +728,15 @@ class DocumentActors:
 # parse-tree helpers
 
 
-def conjuncts(token: Any) -> list[Any]:
+def conjuncts(token: Any, adjectives: bool = False) -> list[Any]:
     """The token and the heads coordinated with it ("Poland and Ukraine")."""
+    kinds = {"NOUN", "PROPN", "PRON", "ADJ"} if adjectives else {"NOUN", "PROPN", "PRON"}
     out = [token]
     stack = [token]
     while stack:
         current = stack.pop()
         for child in current.children:
-            if child.dep_ == "conj" and child.pos_ in {"NOUN", "PROPN", "PRON"}:
+            if child.dep_ == "conj" and child.pos_ in kinds:
                 out.append(child)
                 stack.append(child)
     return sorted(out, key=lambda t: t.i)
@@ -766,9 +774,14 @@ def _phrase_tokens(head: Any, depth: int = 0) -> list[Any]:
         if child.dep_ == "prep":
             if child.lower_ not in _LOCATION_PREPS or depth >= 2:
                 continue
-            tokens.append(child)
-            for obj in child.children:
-                if obj.dep_ == "pobj" and obj.pos_ in {"NOUN", "PROPN", "PRON"}:
+            objects = [
+                o
+                for o in child.children
+                if o.dep_ == "pobj" and o.pos_ in {"NOUN", "PROPN", "PRON"}
+            ]
+            if objects:
+                tokens.append(child)
+                for obj in objects:
                     tokens.extend(_phrase_tokens(obj, depth + 1))
             continue
         tokens.extend(child.subtree)

@@ -21,8 +21,6 @@ from eventcoder.model import Actor, Document, Event, Evidence, Modality
 from eventcoder.ontology import Ontology
 
 SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
-# "A and B signed a treaty", "A and B clashed": with no target, each is the other's.
-MUTUAL_TYPES = SYMMETRIC_TYPES | {"SUPPORT", "ASSAULT"}
 # events whose content clause is what they are about, not a separate event
 CONTENT_TYPES = frozenset({"REQUEST", "AGREE", "THREATEN", "REJECT"})
 # event types that often stay inside one country: protests, demands, crackdowns
@@ -247,8 +245,13 @@ class Extractor:
                 node = node.head
                 if node.i in trigger_ids:
                     return True
-        # "provided aid": the verb pattern already covers the noun
-        if trig.support is not None and trig.support.i in trigger_ids:
+        # "provided aid": the verb pattern already covers the noun, unless the noun names
+        # its own parties ("hosted talks between A and B")
+        if (
+            trig.support is not None
+            and trig.support.i in trigger_ids
+            and not any(c.dep_ == "prep" and c.lower_ == "between" for c in trig.token.children)
+        ):
             return True
         return self._in_content_of(tok, by_token)
 
@@ -288,7 +291,8 @@ class Extractor:
             node = node.head
             outer = by_token.get(node.i)
             if outer is not None and outer.pattern.pos == "verb":
-                return True
+                # "hosted talks between A and B": the talks are news too
+                return self._plover_event(outer.pattern.cameo) != "CONSULT"
         return False
 
     # -- actors -------------------------------------------------------------------
@@ -303,8 +307,7 @@ class Extractor:
             sources, targets, passive = self._noun_roles(trig, actors)
         if trig.pattern.pos == "noun" and not sources:
             return
-        plover = self.ontology.cameo(trig.pattern.cameo).plover
-        mutual = plover is not None and plover.event in MUTUAL_TYPES
+        mutual = self._mutual(trig)
         if mutual and len(sources) > 1 and not any(t.country for t in targets):
             targets = []  # "A and B discussed ... with the presidents delving": A and B
         cameo = trig.pattern.cameo
@@ -481,10 +484,22 @@ class Extractor:
                     targets = self._targets(child, pattern.target, actors)
                     if targets:
                         break
-        mutual = self._plover_event(pattern.cameo) in MUTUAL_TYPES and len(sources) > 1
+        mutual = self._mutual_cameo(pattern.cameo, tok) and len(sources) > 1
         if not targets and pattern.target != ("none",) and not mutual:
             targets = self._implied_targets(tok, sources, actors)
         return sources, targets, False
+
+    def _mutual(self, trig: Trigger) -> bool:
+        """Coordinated sources of this event act on each other when no target is named."""
+        return self._mutual_cameo(trig.pattern.cameo, trig.anchor)
+
+    def _mutual_cameo(self, cameo: str, verb: Any) -> bool:
+        g = self.grammar
+        return (
+            self._plover_event(cameo) in g.mutual_types
+            or cameo in g.mutual_codes
+            or verb.lemma_.lower() in g.reciprocal_verbs
+        )
 
     def _plover_event(self, cameo: str) -> str | None:
         plover = self.ontology.cameo(cameo).plover
@@ -539,6 +554,15 @@ class Extractor:
         tok = trig.token
         sources: list[Actor] = []
         targets: list[Actor] = []
+        if self._mutual(trig):
+            # "talks between US and Russian officials", "clashes between A and B"
+            between = next(
+                (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "between"), None
+            )
+            partner = _pobj(between) if between is not None else None
+            parties = self._actors(partner, actors) if partner is not None else []
+            if len(parties) > 1:
+                return parties, [], False
         by_agent = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "by"), None)
         if by_agent is not None and (obj := _pobj(by_agent)) is not None:
             sources = actors.resolve(obj)
@@ -565,7 +589,8 @@ class Extractor:
             poss = next((c for c in tok.children if c.dep_ == "poss"), None)
             if poss is not None:
                 targets = actors.resolve(poss)
-        if not targets and trig.pattern.target != ("none",):
+        mutual = self._mutual(trig) and len(sources) > 1
+        if not targets and trig.pattern.target != ("none",) and not mutual:
             targets = self._implied_targets(tok, sources, actors)
         targets = [t for t in targets if all(t.key != s.key for s in sources)]
         return sources, targets, False
@@ -598,6 +623,14 @@ class Extractor:
             if obj is not None:
                 return obj
             return self._subject(head.head, depth + 1)
+        if (
+            dep == "pcomp"
+            and head.dep_ == "prep"
+            and head.head.dep_ == "dobj"
+            and head.head.pos_ in {"NOUN", "PROPN"}
+        ):
+            # the parser's other reading: "accused [Armenian forces of shelling]"
+            return head.head
         if dep == "xcomp" and head.lemma_.lower() in self.grammar.object_control_verbs:
             obj = next((c for c in head.children if c.dep_ == "dobj"), None)
             if obj is not None:

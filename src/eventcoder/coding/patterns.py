@@ -93,6 +93,9 @@ class Grammar:
     demand_codes: dict[str, str]
     condition_marks: frozenset[str]
     threat_codes: dict[str, str]
+    mutual_types: frozenset[str]
+    mutual_codes: frozenset[str]
+    reciprocal_verbs: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,9 @@ def parse_grammar(text: str, where: str) -> Grammar:
         demand_codes=codes("demand_codes"),
         condition_marks=words("condition_marks"),
         threat_codes=codes("threat_codes"),
+        mutual_types=frozenset(w.upper() for w in words("mutual_types")),
+        mutual_codes=words("mutual_codes"),
+        reciprocal_verbs=words("reciprocal_verbs"),
     )
 
 

@@ -38,7 +38,18 @@ _IMPLIED_INNER = frozenset(
 )
 _IMPLIED_LAST = frozenset({"advcl"})
 _NON_EVENT_ENTITIES = frozenset(
-    {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "WORK_OF_ART", "LAW"}
+    {
+        "DATE",
+        "TIME",
+        "CARDINAL",
+        "ORDINAL",
+        "MONEY",
+        "PERCENT",
+        "QUANTITY",
+        "WORK_OF_ART",
+        "LAW",
+        "EVENT",
+    }
 )
 _CLAUSE_DEPS = frozenset({"xcomp", "ccomp", "advcl", "conj", "pcomp", "relcl", "acl", "csubj"})
 
@@ -204,8 +215,16 @@ class Extractor:
         return False
 
     def _same_action(self, trig: Trigger, by_token: dict[int, Trigger]) -> bool:
-        """ "attacked the camp, killing 156 people": the participle tells the same action."""
+        """One action told twice: "attacked the camp, killing 156 people" (a participle),
+        "missile strikes on Kyiv injured dozens" (the verb tells what the strikes did)."""
         tok = trig.token
+        if trig.pattern.pos == "verb":
+            subject = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            cause = by_token.get(subject.i) if subject is not None else None
+            if cause is not None and cause.pattern.pos == "noun":
+                return self._plover_event(cause.pattern.cameo) == self._plover_event(
+                    trig.pattern.cameo
+                )
         outer = by_token.get(tok.head.i)
         if tok.dep_ != "advcl" or tok.tag_ != "VBG" or outer is None:
             return False
@@ -280,10 +299,25 @@ class Extractor:
         seized last year", "the curfew imposed in Sudan".
         """
         tok = trig.token
+        anchor = trig.anchor
+        if anchor.dep_ == "relcl" and any(
+            c.dep_ == "aux" and c.lower_ == "had" for c in anchor.children
+        ):
+            return True  # "a man who had taken part in the protests": earlier
         if trig.pattern.pos == "verb":
-            return bool(tok.dep_ == "acl" and tok.tag_ == "VBN")
+            if tok.dep_ == "acl" and tok.tag_ == "VBN":
+                return True  # "equipment seized last year"
+            # "protesting farmers": a participle describing people, unless the parser slip
+            # "Zelenskyy [briefed Duda]" (a name before the verb)
+            return bool(
+                tok.dep_ == "amod"
+                and tok.tag_ in {"VBG", "VBN"}
+                and not any(c.i < tok.i and c.pos_ == "PROPN" for c in tok.children)
+            )
         if trig.support is not None:
             return False
+        if tok.dep_ == "pobj" and tok.head.head.pos_ in {"NOUN", "PROPN"}:
+            return True  # "the anniversary of the invasion", "a week of unrest"
         node = tok
         for _ in range(3):
             if node.dep_ not in {"dobj", "nsubjpass", "pobj", "prep"}:

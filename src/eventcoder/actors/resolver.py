@@ -27,7 +27,7 @@ PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself"
 SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "we", "us", "our"})
 THING_PRONOUNS = frozenset({"it", "its", "itself"})
 GROUP_PRONOUNS = frozenset({"they", "them", "their", "themselves"})
-FORMER_WORDS = frozenset({"former", "ex", "ousted", "deposed", "exiled", "toppled", "overthrown"})
+FORMER_WORDS = frozenset({"former", "ex", "ousted", "deposed", "toppled", "overthrown"})
 QUANTITY_NOUNS = frozenset(
     {
         "million",
@@ -256,6 +256,19 @@ class DocumentActors:
                 )
         return None
 
+    def with_sector(self, actor: Actor, sector: str, why: str) -> Actor:
+        return Actor(
+            text=actor.text,
+            code=make_code(actor.country, sector),
+            country=actor.country,
+            sector=sector,
+            name=actor.name,
+            kb_id=actor.kb_id,
+            start=actor.start,
+            end=actor.end,
+            why=f"{actor.why}; sector {sector} as {why}",
+        )
+
     def with_country(self, actor: Actor, country: str, why: str) -> Actor:
         """The actor placed in ``country`` ("the government" of the country in question)."""
         return Actor(
@@ -466,6 +479,14 @@ class DocumentActors:
         country = spell.country
         sector = spell.sector
         why = f"KB {entry.source}: {entry.kind} '{entry.name}'"
+        if entry.kind == "org" and country not in {"IGO", "NGO"}:
+            # "the Brazilian Congress": a national institution's name, another country's
+            named = self._country_in_tokens(
+                [c for c in _span_head(ent).children if c.dep_ in {"amod", "compound"}]
+            )
+            if named[0] is not None and named[0] != country:
+                country = named[0]
+                why += f"; country from '{named[1]}'"
         if entry.kind == "adjective" and token.tag_ in {"NNPS", "NNS"}:
             sector = "CVL"  # "the Palestinians": the people of the country
             why += "; people of the country"
@@ -488,7 +509,7 @@ class DocumentActors:
         span = _phrase_span(head)
         sector = agent.sector if agent else None
         parts = []
-        org = self._org_in(head) if agent is None else None
+        org = self._org_in(head)
         if org is not None:
             # "the al-Qaeda network", "a Hamas spokesman's group": the organisation's code
             spell = org.spell_on(self.day) or org.first_spell()
@@ -549,6 +570,20 @@ class DocumentActors:
         words = " ".join(t.text for t in role_tokens if not t.is_punct or t.text == "-")
         words = words.replace(" - ", "-")
         sector = agent.sector if agent else None
+        org = next(
+            (
+                e
+                for t in role_tokens
+                if (ent := self.entity_at.get(t.i)) is not None
+                and ent.ent_id_
+                and (e := self._entry_of(ent)) is not None
+                and e.kind == "org"
+            ),
+            None,
+        )
+        if org is not None:  # "the Hamas leader in Gaza": the organisation's code
+            org_spell = org.spell_on(self.day) or org.first_spell()
+            country, sector = org_spell.country, org_spell.sector
         if any(t.lower_ in FORMER_WORDS for t in role_tokens):
             sector = "ELI"  # "ousted President Askar Akayev", "former minister"
         return Role(country, sector, words)
@@ -647,6 +682,10 @@ class DocumentActors:
             if entry.kind in COUNTRY_KINDS or entry.kind == "org":
                 spell = entry.spell_on(self.day) or entry.first_spell()
                 return spell.country, ent.text
+            if entry.kind == "person":  # "the government of Donald Tusk"
+                held = entry.spell_on(self.day) or entry.last_spell_before(self.day)
+                if held is not None:
+                    return held.country, ent.text
         return None, ""
 
     # -- quotes -----------------------------------------------------------------

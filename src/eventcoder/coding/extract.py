@@ -28,7 +28,23 @@ DOMESTIC_TYPES = frozenset(
     {"PROTEST", "REQUEST", "THREATEN", "COERCE", "ACCUSE", "REJECT", "ASSAULT", "MOBILIZE"}
 )
 DOMESTIC_SECTORS = frozenset(
-    {"CVL", "OPP", "REB", "LAB", "EDU", "MED", "BUS", "REL", "REF", "PTY", "CRM", "AGR", "NGO"}
+    {
+        "CVL",
+        "OPP",
+        "REB",
+        "LAB",
+        "EDU",
+        "MED",
+        "BUS",
+        "REL",
+        "REF",
+        "PTY",
+        "CRM",
+        "AGR",
+        "NGO",
+        "ELI",
+        "UAF",
+    }
 )
 _SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 # where an implied target is looked for, nearest first
@@ -136,7 +152,7 @@ class Extractor:
                     pattern = self._match_verb(tok, self.vocab.verbs.get(tok.lower_, ()))
                 if pattern is not None and pattern.is_event:
                     yield Trigger(tok, pattern, tok, None)
-            elif tok.pos_ in {"NOUN", "PROPN"}:
+            elif tok.pos_ == "NOUN":  # not PROPN: "the Warsaw Uprising" is a name
                 pattern = self._match_noun(tok, self.vocab.nouns.get(lemma, ()))
                 if pattern is None and lemma != tok.lower_:
                     pattern = self._match_noun(tok, self.vocab.nouns.get(tok.lower_, ()))
@@ -467,6 +483,13 @@ class Extractor:
         def place(group: list[Actor], other: list[Actor]) -> list[Actor]:
             out = []
             for actor in group:
+                if actor.sector is None and actor.text.lower().endswith(
+                    ("counterpart", "counterparts")
+                ):
+                    # "the Egyptian foreign minister met his Jordanian counterpart"
+                    peer = next((o.sector for o in other if o.sector), None)
+                    if peer is not None:
+                        actor = actors.with_sector(actor, peer, "a counterpart")
                 if actor.country is not None or actor.sector is None:
                     out.append(actor)
                     continue
@@ -507,6 +530,8 @@ class Extractor:
                 return self._actors(left, actors), self._actors(tok.head, actors), False
         subject = self._subject(tok)
         sources = self._actors(subject, actors) if subject is not None else []
+        if subject is not None and not sources and self._is_inanimate(subject):
+            return [], [], False  # "the hurricane struck Jamaica", "the yen hit a low"
         targets = self._targets(tok, pattern.target, actors)
         # "supplying weapons and providing training for Ukrainian soldiers": a shared target,
         # but only between coordinated actions ("hold positions and eliminate" share nothing)
@@ -538,6 +563,13 @@ class Extractor:
     def _plover_event(self, cameo: str) -> str | None:
         plover = self.ontology.cameo(cameo).plover
         return plover.event if plover is not None else None
+
+    def _is_inanimate(self, subject: Any) -> bool:
+        """A subject that is a thing, not an actor nor the instrument of one."""
+        if subject.pos_ not in {"NOUN", "PROPN"} or subject.ent_type_ in {"PERSON", "NORP"}:
+            return False
+        lemma = subject.lemma_.lower()
+        return lemma not in self.grammar.instrument_nouns and lemma not in self.vocab.nouns
 
     def _is_trigger_verb(self, tok: Any) -> bool:
         if tok.pos_ != "VERB":

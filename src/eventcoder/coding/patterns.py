@@ -96,6 +96,7 @@ class Grammar:
     mutual_types: frozenset[str]
     mutual_codes: frozenset[str]
     reciprocal_verbs: frozenset[str]
+    instrument_nouns: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ def parse_grammar(text: str, where: str) -> Grammar:
         mutual_types=frozenset(w.upper() for w in words("mutual_types")),
         mutual_codes=words("mutual_codes"),
         reciprocal_verbs=words("reciprocal_verbs"),
+        instrument_nouns=words("instrument_nouns"),
     )
 
 

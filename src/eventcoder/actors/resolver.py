@@ -318,7 +318,7 @@ class DocumentActors:
             if last is not None:
                 return _retext(last, token, f"pronoun refers to {last.text}: {last.why}")
         if lower in GROUP_PRONOUNS:
-            antecedent = self._clause_subject_above(token)
+            antecedent = self._clause_subject_above(token) or self._previous_group(token)
             if antecedent is not None:
                 return _retext(
                     antecedent, token, f"pronoun refers to {antecedent.text}: {antecedent.why}"
@@ -348,6 +348,17 @@ class DocumentActors:
                 if role is not None:
                     return role
         return named[-1][1] if named else None
+
+    def _previous_group(self, token: Any) -> Actor | None:
+        """ "Ukrainian troops held ... They shot down": a plural subject just before."""
+        sent_start = token.sent.start
+        if sent_start == 0:
+            return None
+        previous = self.doc[sent_start - 1].sent
+        for tok in previous:
+            if tok.dep_ == "nsubj" and tok.tag_ in {"NNS", "NNPS"}:
+                return self.resolve_one(tok)
+        return None
 
     def _clause_subject_above(self, token: Any) -> Actor | None:
         """The subject of the clause above: "rebel leaders said they would meet"."""
@@ -510,7 +521,9 @@ class DocumentActors:
         sector = agent.sector if agent else None
         parts = []
         org = self._org_in(head)
-        if org is not None:
+        owner = next((c for c in head.children if c.dep_ == "poss"), None)
+        owner_entry = self._country_entry(owner) if owner is not None else None
+        if org is not None and owner_entry is None:
             # "the al-Qaeda network", "a Hamas spokesman's group": the organisation's code
             spell = org.spell_on(self.day) or org.first_spell()
             country, sector = spell.country, spell.sector

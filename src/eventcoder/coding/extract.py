@@ -299,7 +299,7 @@ class Extractor:
         """
         node = tok
         for _ in range(4):
-            if node.dep_ not in {"ccomp", "acl", "pcomp", "pobj", "prep", "xcomp", "conj"}:
+            if node.dep_ not in {"ccomp", "acl", "pcomp", "pobj", "prep", "xcomp", "conj", "dobj"}:
                 return False
             node = node.head
             outer = by_token.get(node.i)
@@ -377,6 +377,7 @@ class Extractor:
         if not targets and sources and not (mutual and len(sources) > 1):
             targets = self._story_target(sources, actors, self._plover_event(cameo))
             implied = bool(targets)
+        g_audience = self.grammar.statement_audiences
         confidence = self._confidence(trig.pattern, sources, targets, passive)
         if implied:
             confidence = round(max(0.05, confidence - 0.15), 2)
@@ -392,6 +393,9 @@ class Extractor:
             pairs.extend((s, None) for s in sources)
         else:
             pairs.extend((s, t) for s in sources for t in targets if s.key != t.key)
+        if self._plover_event(cameo) == "CONSULT":
+            # "spoke to reporters": a statement, not a consultation
+            pairs = [(a, b) for a, b in pairs if b is None or b.sector not in g_audience]
         for source, target in pairs[:12]:
             if (
                 source is not None
@@ -441,7 +445,18 @@ class Extractor:
             None,
         )
         future = aux & (g.future_modals | g.hypothetical_modals)
-        if condition is not None and future and root in g.threat_codes and sources:
+        speculation = (
+            not aux & g.future_modals
+            and anchor.dep_ == "ccomp"
+            and anchor.head.lemma_.lower() in g.reporting_verbs
+        )  # "Israel could strike ... if talks collapse, analysts said"
+        if (
+            condition is not None
+            and future
+            and not speculation
+            and root in g.threat_codes
+            and sources
+        ):
             subject = next((c for c in condition.children if c.dep_ == "nsubj"), None)
             threatened = self._actors(subject, actors) if subject is not None else []
             return g.threat_codes[root], sources, threatened or targets
@@ -535,8 +550,12 @@ class Extractor:
         targets = self._targets(tok, pattern.target, actors)
         # "supplying weapons and providing training for Ukrainian soldiers": a shared target,
         # but only between coordinated actions ("hold positions and eliminate" share nothing)
-        if not targets and tok.dep_ == "conj" and self._is_trigger_verb(tok.head):
-            targets = self._targets(tok.head, pattern.target, actors)
+        if not targets and tok.dep_ == "conj":
+            shared = next((c for c in tok.head.children if c.dep_ == "dobj"), None)
+            # "pardoned and freed 18 prisoners": the object after both verbs is both's
+            after_both = shared is not None and shared.i > tok.i
+            if after_both or self._is_trigger_verb(tok.head):
+                targets = self._targets(tok.head, pattern.target, actors)
         if not targets:
             for child in tok.children:
                 if child.dep_ == "conj" and self._is_trigger_verb(child):
@@ -661,7 +680,7 @@ class Extractor:
         targets = [t for t in targets if all(t.key != s.key for s in sources)]
         return sources, targets, False
 
-    def _subject(self, verb: Any, depth: int = 0) -> Any | None:
+    def _subject(self, verb: Any, depth: int = 0, from_xcomp: bool = False) -> Any | None:
         """The verb's subject, or that of the clause it depends on."""
         for child in verb.children:
             if child.dep_ in _SUBJECT_DEPS:
@@ -670,6 +689,9 @@ class Extractor:
                     return verb.head
                 return child
         if depth > 0 and any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children):
+            raised = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+            if from_xcomp and raised is not None:
+                return raised  # "the prime minister is expected to meet"
             # the doer of a passive clause is its "by" agent: "X was attacked by Y, killing"
             agent = next((c for c in verb.children if c.dep_ == "agent"), None)
             return _pobj(agent) if agent is not None else None
@@ -710,7 +732,7 @@ class Extractor:
             return None
         if dep in _CLAUSE_DEPS or dep in {"advcl", "conj"}:
             if head.pos_ in {"VERB", "AUX", "ADJ"}:  # ADJ: "is willing to withdraw"
-                return self._subject(head, depth + 1)
+                return self._subject(head, depth + 1, from_xcomp=dep == "xcomp")
             if head.dep_ == "ROOT" and head.pos_ in {"NOUN", "PROPN"}:
                 # the parser slip "Zelenskyy [briefed Duda] ..., and stressed": the subject
                 # of the misread verb is the subject of the sentence
@@ -825,8 +847,8 @@ class Extractor:
             lemma = head.lemma_.lower()
             if node.dep_ == "xcomp" and lemma in g.intent_verbs:
                 intent = True
-            if node.dep_ == "xcomp" and lemma in g.negating_verbs:
-                negated = True
+            if node.dep_ in {"xcomp", "ccomp"} and lemma in g.negating_verbs:
+                negated = True  # "failed to agree", "denied that its drones struck"
             if node.dep_ == "ccomp" and lemma in g.reporting_verbs:
                 reported = True
             if node.dep_ == "advcl" and any(

@@ -97,6 +97,7 @@ class Grammar:
     mutual_codes: frozenset[str]
     reciprocal_verbs: frozenset[str]
     instrument_nouns: frozenset[str]
+    statement_audiences: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ def parse_grammar(text: str, where: str) -> Grammar:
         mutual_codes=words("mutual_codes"),
         reciprocal_verbs=words("reciprocal_verbs"),
         instrument_nouns=words("instrument_nouns"),
+        statement_audiences=frozenset(w.upper() for w in words("statement_audiences")),
     )
 
 

@@ -769,7 +769,11 @@ class Extractor:
             if subject is None:
                 return []
             token = subject
-        if token.pos_ == "NOUN" and token.lemma_.lower() in self.vocab.nouns:
+        if (
+            token.pos_ == "NOUN"
+            and actors.kb.agent(token.text) is None
+            and self._match_noun(token, self.vocab.nouns.get(token.lemma_.lower(), ()))
+        ):
             return []
         return actors.resolve(token)
 

@@ -168,10 +168,12 @@ class DocumentActors:
         if len(modifiers) < 2:
             return [base]
         out = []
+        head_agent = self._agent_in(head)[0]
+        head_sector = head_agent.sector if head_agent is not None else base.sector
         for word, entry in modifiers:
             # "Polish and German diplomats", "Israeli and Hezbollah forces"
             spell = entry.spell_on(self.day) or entry.first_spell()
-            sector = spell.sector if entry.kind == "org" else base.sector
+            sector = spell.sector if entry.kind == "org" else head_sector
             out.append(
                 self._actor(
                     word,
@@ -508,6 +510,12 @@ class DocumentActors:
     def _noun_phrase(self, head: Any, fallback_text: Any | None = None) -> Actor | None:
         """A common-noun phrase: sector from the agent noun, country from its modifiers."""
         agent, agent_words = self._agent_in(head)
+        owner = next((c for c in head.children if c.dep_ == "poss"), None)
+        if agent is None and owner is not None and owner.pos_ in {"NOUN", "PROPN"}:
+            # "Emmanuel Macron's pension reform", "the government's tax plan": the owner
+            found = self.resolve_one(owner)
+            if found is not None:
+                return found
         country, country_words = self._country_in(head)
         if agent is None and country is None:
             if fallback_text is not None:

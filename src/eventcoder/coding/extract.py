@@ -655,6 +655,9 @@ class Extractor:
             for child in tok.children:
                 if child.dep_ in {"poss", "amod", "compound", "nmod"} and child.i < tok.i:
                     for word in child.subtree:
+                        ent = actors.entity_at.get(word.i)
+                        if ent is not None and ent.root.i != word.i:
+                            continue  # "Narendra" of "Narendra Modi's visit"
                         if word.dep_ in {"poss", "amod", "compound", "nmod", "conj"}:
                             found = actors.resolve_one(word)
                             # "military aid": a kind of aid, not a giver; a giver is named

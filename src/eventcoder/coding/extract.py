@@ -244,13 +244,9 @@ class Extractor:
         outer = by_token.get(tok.head.i)
         if tok.dep_ != "advcl" or tok.tag_ != "VBG" or outer is None:
             return False
-        inner_type = self.ontology.cameo(trig.pattern.cameo).plover
-        outer_type = self.ontology.cameo(outer.pattern.cameo).plover
-        return (
-            inner_type is not None
-            and outer_type is not None
-            and inner_type.event == outer_type.event
-        )
+        # "rioted, setting fire to mattresses": a participle with no subject of its own
+        # tells how the outer action went
+        return not any(c.dep_ in {"nsubj", "nsubjpass", "mark"} for c in tok.children)
 
     def _covered_by_outer_trigger(
         self, trig: Trigger, trigger_ids: set[int], by_token: dict[int, Trigger]
@@ -316,13 +312,18 @@ class Extractor:
         """
         tok = trig.token
         anchor = trig.anchor
-        if anchor.dep_ == "relcl" and any(
-            c.dep_ == "aux" and c.lower_ == "had" for c in anchor.children
+        clause = tok.head if trig.pattern.pos == "noun" and trig.support is None else anchor
+        if anchor.dep_ == "relcl" or clause.dep_ == "relcl":
+            # "a man who had taken part in the protests", "raids in which 20 people were
+            # killed", "Hamas, which advocates Israel's destruction": descriptions
+            return True
+        if any(
+            c.dep_ == "mark" and c.lower_ in self.grammar.background_preps for c in anchor.children
         ):
-            return True  # "a man who had taken part in the protests": earlier
+            return True  # "one day after a Serbian jet shot down a helicopter"
         if trig.pattern.pos == "verb":
-            if tok.dep_ == "acl" and tok.tag_ == "VBN":
-                return True  # "equipment seized last year"
+            if tok.dep_ == "acl" and tok.tag_ in {"VBN", "VBG"}:
+                return True  # "equipment seized last year", "rebels fighting to topple"
             # "protesting farmers": a participle describing people, unless the parser slip
             # "Zelenskyy [briefed Duda]" (a name before the verb)
             return bool(

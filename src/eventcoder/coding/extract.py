@@ -21,6 +21,8 @@ from eventcoder.model import Actor, Document, Event, Evidence, Modality
 from eventcoder.ontology import Ontology
 
 SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+# CAMEO roots of force: promising them is threatening
+FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
 # events whose content clause is what they are about, not a separate event
 CONTENT_TYPES = frozenset({"REQUEST", "AGREE", "THREATEN", "REJECT"})
 # event types that often stay inside one country: protests, demands, crackdowns
@@ -137,7 +139,10 @@ class Extractor:
                 old = best.get(key)
                 if old is None or cand.confidence > old.confidence:
                     best[key] = cand
-        for cand in sorted(best.values(), key=lambda c: (c.trigger.token.i, c.cameo)):
+        targeted = {(key[0], key[2]) for key, cand in best.items() if cand.target is not None}
+        for key, cand in sorted(best.items(), key=lambda kc: (kc[1].trigger.token.i, kc[1].cameo)):
+            if cand.target is None and (key[0], key[2]) in targeted:
+                continue  # "gave in to the protesters and withdrew the bill": one concession
             yield self._event(document, sent, cand)
 
     # -- triggers ---------------------------------------------------------------
@@ -176,12 +181,24 @@ class Extractor:
 
     def _object_matches(self, tok: Any, objects: frozenset[str]) -> bool:
         for child in tok.children:
-            if (
-                child.dep_ in {"dobj", "attr", "nsubjpass", "oprd"}
-                or (child.dep_ == "xcomp" and child.pos_ in {"NOUN", "ADJ"})
-            ) and ("*" in objects or child.lemma_.lower() in objects or child.lower_ in objects):
-                return True
+            if child.dep_ in {"dobj", "attr", "nsubjpass", "oprd"} or (
+                child.dep_ == "xcomp" and child.pos_ in {"NOUN", "ADJ"}
+            ):
+                for obj in (child, self._contained(child)):
+                    if obj is not None and (
+                        "*" in objects or obj.lemma_.lower() in objects or obj.lower_ in objects
+                    ):
+                        return True
         return False
+
+    def _contained(self, noun: Any) -> Any | None:
+        """ "a package of sanctions" holds "sanctions"."""
+        if noun.lemma_.lower() not in self.grammar.container_nouns:
+            return None
+        for prep in noun.children:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                return _pobj(prep)
+        return None
 
     def _match_noun(self, tok: Any, patterns: Sequence[Pattern]) -> Pattern | None:
         for p in patterns:
@@ -198,6 +215,12 @@ class Extractor:
 
     def _support_verb(self, noun: Any) -> Any | None:
         """The verb that carries a nominal event: "held talks", "talks were held"."""
+        if (
+            noun.dep_ == "pobj"
+            and noun.head.lower_ == "of"
+            and noun.head.head.lemma_.lower() in self.grammar.container_nouns
+        ):
+            noun = noun.head.head  # "imposed a new package of sanctions"
         head = noun.head
         if (
             noun.dep_ in {"dobj", "nsubjpass", "attr"}
@@ -361,7 +384,7 @@ class Extractor:
         mutual = self._mutual(trig)
         if mutual and len(sources) > 1 and not any(t.country for t in targets):
             targets = []  # "A and B discussed ... with the presidents delving": A and B
-        cameo = trig.pattern.cameo
+        cameo = self._intended_force(trig) or trig.pattern.cameo
         reframed = self._reframe(trig, cameo, sources, targets, actors)
         if reframed is not None:
             cameo, sources, targets = reframed
@@ -406,6 +429,18 @@ class Extractor:
             ):
                 continue
             yield Candidate(trig, source, target, cameo, modality, when, confidence)
+
+    def _intended_force(self, trig: Trigger) -> str | None:
+        """A promise of force is a threat: "vowed to retaliate", "pledged to destroy"."""
+        if self._plover_event(trig.pattern.cameo) != "AGREE" or trig.pattern.pos != "verb":
+            return None
+        for child in trig.token.children:
+            if child.dep_ != "xcomp" or child.pos_ != "VERB":
+                continue
+            inner = self._match_verb(child, self.vocab.verbs.get(child.lemma_.lower(), ()))
+            if inner is not None and inner.is_event and inner.cameo[:2] in FORCE_ROOTS:
+                return self.grammar.threat_codes.get(inner.cameo[:2])
+        return None
 
     def _reframe(
         self,
@@ -778,7 +813,9 @@ class Extractor:
             and actors.kb.agent(token.text) is None
             and self._match_noun(token, self.vocab.nouns.get(token.lemma_.lower(), ()))
         ):
-            return []
+            # "praised Lithuania's support": not the support, but whose it is
+            owner = next((c for c in token.children if c.dep_ == "poss"), None)
+            return actors.resolve(owner) if owner is not None else []
         return actors.resolve(token)
 
     def _slot(self, tok: Any, slot: str, actors: DocumentActors) -> list[Actor]:

@@ -98,6 +98,7 @@ class Grammar:
     reciprocal_verbs: frozenset[str]
     instrument_nouns: frozenset[str]
     statement_audiences: frozenset[str]
+    container_nouns: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,7 @@ def parse_grammar(text: str, where: str) -> Grammar:
         reciprocal_verbs=words("reciprocal_verbs"),
         instrument_nouns=words("instrument_nouns"),
         statement_audiences=frozenset(w.upper() for w in words("statement_audiences")),
+        container_nouns=words("container_nouns"),
     )
 
 

@@ -44,7 +44,7 @@ class Coder:
         self.vocabulary: Vocabulary = load_vocabulary(self.config.kb_dirs)
         self.ontology = load_ontology()
         self.nlp = load_pipeline(self.config.model, self.kb.ruler_patterns())
-        self.extractor = Extractor(self.vocabulary, self.ontology, self.version)
+        self.extractor = Extractor(self.vocabulary, self.ontology, self.version, self.kb)
 
     @property
     def version(self) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from eventcoder.actors.kb import KnowledgeBase
 from eventcoder.actors.resolver import DocumentActors
 from eventcoder.coding.dates import ResolvedDate, resolve_date
 from eventcoder.coding.patterns import Pattern, Vocabulary
@@ -94,11 +95,18 @@ class Candidate:
 class Extractor:
     """Find triggers in one sentence and turn them into events."""
 
-    def __init__(self, vocabulary: Vocabulary, ontology: Ontology, coder_version: str) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        ontology: Ontology,
+        coder_version: str,
+        kb: KnowledgeBase,
+    ) -> None:
         self.vocab = vocabulary
         self.grammar = vocabulary.grammar
         self.ontology = ontology
         self.coder_version = coder_version
+        self.kb = kb
 
     # -- document level ----------------------------------------------------------
     def events(self, document: Document, doc: Any, actors: DocumentActors) -> list[Event]:
@@ -123,7 +131,7 @@ class Extractor:
             ):
                 continue
             when = dates.get(trig.token.i)
-            if when is None and self._is_background(trig):
+            if (when is None and self._is_background(trig)) or self._is_description(trig):
                 continue
             for cand in self._candidates(trig, actors, when):
                 if cand.modality.negated or cand.modality.hypothetical:
@@ -153,6 +161,9 @@ class Extractor:
             lemma = tok.lemma_.lower()
             if tok.pos_ in {"VERB", "AUX"} or (tok.pos_ == "ADJ" and tok.dep_ == "acomp"):
                 pattern = self._match_verb(tok, self.vocab.verbs.get(lemma, ()))
+                if pattern is None and lemma.startswith("re") and lemma[2:] in self.vocab.verbs:
+                    # "reimposed blockades", "reopened talks": the action again
+                    pattern = self._match_verb(tok, self.vocab.verbs[lemma[2:]])
                 if pattern is None and tok.pos_ == "ADJ":
                     pattern = self._match_verb(tok, self.vocab.verbs.get(tok.lower_, ()))
                 if pattern is not None and pattern.is_event:
@@ -172,23 +183,37 @@ class Extractor:
                 c.dep_ == "prt" and c.lower_ == p.particle for c in tok.children
             ):
                 continue
-            if p.prep and not _has_prep(tok, p.prep):
+            if p.prep and not (_has_prep(tok, p.prep) or self._object_has_prep(tok, p.prep)):
                 continue
             if p.objects and not self._object_matches(tok, p.objects):
                 continue
             return p
         return None
 
+    def _object_has_prep(self, verb: Any, word: str) -> bool:
+        """ "launched a barrage of missiles and drones at Israel": "at" sits in the object."""
+        for child in verb.children:
+            if child.dep_ == "dobj":
+                return any(_has_prep(t, word) for t in child.subtree if t.pos_ in {"NOUN", "PROPN"})
+        return False
+
     def _object_matches(self, tok: Any, objects: frozenset[str]) -> bool:
         for child in tok.children:
             if child.dep_ in {"dobj", "attr", "nsubjpass", "oprd"} or (
                 child.dep_ == "xcomp" and child.pos_ in {"NOUN", "ADJ"}
             ):
-                for obj in (child, self._contained(child)):
+                inner = self._contained(child)
+                holder = inner or child
+                compounds = (
+                    [c for c in holder.children if c.dep_ == "compound"]
+                    if holder.lemma_.lower() in self.grammar.container_nouns
+                    else []
+                )
+                for obj in (child, inner, *compounds):
                     if obj is not None and (
                         "*" in objects or obj.lemma_.lower() in objects or obj.lower_ in objects
                     ):
-                        return True
+                        return True  # "suspended aid deliveries", "a package of sanctions"
         return False
 
     def _contained(self, noun: Any) -> Any | None:
@@ -326,6 +351,14 @@ class Extractor:
                 return self._plover_event(outer.pattern.cameo) in CONTENT_TYPES
         return False
 
+    def _is_description(self, trig: Trigger) -> bool:
+        """A relative clause describes someone or something; its events are background:
+        "a man who had taken part in the protests", "a helicopter that was captured last
+        week", "Hamas, which advocates Israel's destruction"."""
+        anchor = trig.anchor
+        clause = trig.token.head if trig.pattern.pos == "noun" and trig.support is None else anchor
+        return bool(anchor.dep_ == "relcl" or clause.dep_ == "relcl")
+
     def _is_referred_to(self, trig: Trigger, by_token: dict[int, Trigger]) -> bool:
         """An event noun that another event acts on is an earlier event being referred to.
 
@@ -335,18 +368,15 @@ class Extractor:
         """
         tok = trig.token
         anchor = trig.anchor
-        clause = tok.head if trig.pattern.pos == "noun" and trig.support is None else anchor
-        if anchor.dep_ == "relcl" or clause.dep_ == "relcl":
-            # "a man who had taken part in the protests", "raids in which 20 people were
-            # killed", "Hamas, which advocates Israel's destruction": descriptions
-            return True
         if any(
             c.dep_ == "mark" and c.lower_ in self.grammar.background_preps for c in anchor.children
         ):
             return True  # "one day after a Serbian jet shot down a helicopter"
         if trig.pattern.pos == "verb":
-            if tok.dep_ == "acl" and tok.tag_ in {"VBN", "VBG"}:
-                return True  # "equipment seized last year", "rebels fighting to topple"
+            if tok.dep_ == "acl" and tok.tag_ == "VBN":
+                return True  # "equipment seized last year"
+            if tok.dep_ == "acl" and tok.tag_ == "VBG" and self.vocab_agent(tok.head):
+                return True  # "rebels fighting to topple the government"
             # "protesting farmers": a participle describing people, unless the parser slip
             # "Zelenskyy [briefed Duda]" (a name before the verb)
             return bool(
@@ -572,6 +602,10 @@ class Extractor:
             sources = actors.resolve(by_obj) if by_obj is not None else []
             subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
             targets = self._actors(subj, actors) if subj is not None else []
+            if not targets:  # "Sanctions were imposed on Iranian drone makers"
+                targets = self._targets(
+                    tok, [t for t in pattern.target if t.startswith("prep:")], actors
+                )
             return sources, targets, True
         if tok.dep_ == "amod" and tok.tag_ in {"VBD", "VBZ", "VBN"} and tok.head.i > tok.i:
             # a parser slip: "Zelenskyy briefed Duda" read as "Zelenskyy [briefed Duda]",
@@ -618,6 +652,10 @@ class Extractor:
     def _plover_event(self, cameo: str) -> str | None:
         plover = self.ontology.cameo(cameo).plover
         return plover.event if plover is not None else None
+
+    def vocab_agent(self, noun: Any) -> bool:
+        """Whether a noun names a kind of actor ("rebels", "officials")."""
+        return self.kb.agent(noun.text) is not None or self.kb.agent(noun.lemma_) is not None
 
     def _is_inanimate(self, subject: Any) -> bool:
         """A subject that is a thing, not an actor nor the instrument of one."""
@@ -766,6 +804,9 @@ class Extractor:
             poss = next((c for c in head.children if c.dep_ in {"poss"}), None)
             if poss is not None:
                 return poss
+            if verb.tag_ == "VBG" and not self.vocab_agent(head) and head.dep_ == "dobj":
+                # "issued a declaration demanding that ...": who issued it
+                return self._subject(head.head, depth + 1)
             if verb.tag_ == "VBG":
                 return head
             return None

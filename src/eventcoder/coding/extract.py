@@ -322,7 +322,8 @@ class Extractor:
                 }:
                     break
                 node = node.head
-                if node.i in trigger_ids:
+                # "started a hunger strike to protest": "started" carries the strike
+                if node.i in trigger_ids or any(t.anchor.i == node.i for t in by_token.values()):
                     return True
         # "provided aid": the verb pattern already covers the noun, unless the noun names
         # its own parties ("hosted talks between A and B")
@@ -357,7 +358,22 @@ class Extractor:
         week", "Hamas, which advocates Israel's destruction"."""
         anchor = trig.anchor
         clause = trig.token.head if trig.pattern.pos == "noun" and trig.support is None else anchor
-        return bool(anchor.dep_ == "relcl" or clause.dep_ == "relcl")
+        if anchor.dep_ == "relcl" or clause.dep_ == "relcl":
+            return True
+        tok = trig.token
+        if trig.pattern.pos != "verb":
+            return False
+        if tok.dep_ == "acl" and tok.tag_ == "VBN":
+            return True  # "equipment seized last year", "a letter handed over on Monday"
+        if tok.dep_ == "acl" and tok.tag_ == "VBG" and self.vocab_agent(tok.head):
+            return True  # "rebels fighting to topple the government"
+        # "protesting farmers", "the Israeli-occupied West Bank": participles describing a
+        # thing, unless the parser slip "Zelenskyy [briefed Duda]" (a name before the verb)
+        return bool(
+            tok.dep_ in {"amod", "compound"}
+            and tok.tag_ in {"VBG", "VBN"}
+            and not any(c.i < tok.i and c.pos_ == "PROPN" for c in tok.children)
+        )
 
     def _is_referred_to(self, trig: Trigger, by_token: dict[int, Trigger]) -> bool:
         """An event noun that another event acts on is an earlier event being referred to.
@@ -373,17 +389,7 @@ class Extractor:
         ):
             return True  # "one day after a Serbian jet shot down a helicopter"
         if trig.pattern.pos == "verb":
-            if tok.dep_ == "acl" and tok.tag_ == "VBN":
-                return True  # "equipment seized last year"
-            if tok.dep_ == "acl" and tok.tag_ == "VBG" and self.vocab_agent(tok.head):
-                return True  # "rebels fighting to topple the government"
-            # "protesting farmers": a participle describing people, unless the parser slip
-            # "Zelenskyy [briefed Duda]" (a name before the verb)
-            return bool(
-                tok.dep_ == "amod"
-                and tok.tag_ in {"VBG", "VBN"}
-                and not any(c.i < tok.i and c.pos_ == "PROPN" for c in tok.children)
-            )
+            return False
         if trig.support is not None:
             return False
         if tok.dep_ == "pobj" and tok.head.head.pos_ in {"NOUN", "PROPN"}:

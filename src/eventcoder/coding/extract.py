@@ -198,6 +198,13 @@ class Extractor:
         return False
 
     def _object_matches(self, tok: Any, objects: frozenset[str]) -> bool:
+        infinitive_subject = self._infinitive_subject(tok)
+        if infinitive_subject is not None and (
+            "*" in objects
+            or infinitive_subject.lemma_.lower() in objects
+            or infinitive_subject.lower_ in objects
+        ):
+            return True  # "allowed IAEA inspectors to visit"
         for child in tok.children:
             if child.dep_ in {"dobj", "attr", "nsubjpass", "oprd"} or (
                 child.dep_ == "xcomp" and child.pos_ in {"NOUN", "ADJ"}
@@ -215,6 +222,15 @@ class Extractor:
                     ):
                         return True  # "suspended aid deliveries", "a package of sanctions"
         return False
+
+    def _infinitive_subject(self, verb: Any) -> Any | None:
+        """ "allowed inspectors to visit", read by the parser as [inspectors to visit]."""
+        for child in verb.children:
+            if child.dep_ in {"ccomp", "xcomp"} and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in child.children
+            ):
+                return next((c for c in child.children if c.dep_ == "nsubj"), None)
+        return None
 
     def _contained(self, noun: Any) -> Any | None:
         """ "a package of sanctions" holds "sanctions"."""
@@ -874,7 +890,8 @@ class Extractor:
                     found = self._actors(child, actors)
                     if found:
                         return found
-            return []
+            subject = self._infinitive_subject(tok) if slot == "dobj" else None
+            return self._actors(subject, actors) if subject is not None else []
         if slot == "dative":
             for child in tok.children:
                 if child.dep_ == "dative":

@@ -180,7 +180,9 @@ class Extractor:
     def _match_verb(self, tok: Any, patterns: Sequence[Pattern]) -> Pattern | None:
         for p in patterns:  # most specific first
             if p.particle and not any(
-                c.dep_ == "prt" and c.lower_ == p.particle for c in tok.children
+                # the parser often labels "down", "back", "out" as adverbs or prepositions
+                c.dep_ in {"prt", "advmod", "prep"} and c.lower_ == p.particle and c.i > tok.i
+                for c in tok.children
             ):
                 continue
             if p.prep and not (_has_prep(tok, p.prep) or self._object_has_prep(tok, p.prep)):
@@ -385,6 +387,14 @@ class Extractor:
             return True  # "rebels fighting to topple the government"
         # "protesting farmers", "the Israeli-occupied West Bank": participles describing a
         # thing, unless the parser slip "Zelenskyy [briefed Duda]" (a name before the verb)
+        if (
+            tok.dep_ == "pcomp"
+            and tok.tag_ == "VBG"
+            and tok.head.lower_ in {"to", "with", "for", "among"}
+            and not any(c.dep_ == "nsubj" for c in tok.children)
+            and any(c.dep_ == "dobj" and self.vocab_agent(c) for c in tok.children)
+        ):
+            return True  # the parser's "bowed to [protesting farmers]" as a gerund clause
         return bool(
             tok.dep_ in {"amod", "compound"}
             and tok.tag_ in {"VBG", "VBN"}
@@ -436,7 +446,11 @@ class Extractor:
         mutual = self._mutual(trig)
         if mutual and len(sources) > 1 and not any(t.country for t in targets):
             targets = []  # "A and B discussed ... with the presidents delving": A and B
-        cameo = self._intended_force(trig) or trig.pattern.cameo
+        cameo = self._intended_force(trig) or self._joint(trig) or trig.pattern.cameo
+        if cameo != trig.pattern.cameo:
+            mutual = self._mutual_cameo(cameo, trig.anchor)
+            if mutual and len(sources) > 1:
+                targets = []  # "China and Russia held joint drills in the Sea of Japan"
         reframed = self._reframe(trig, cameo, sources, targets, actors)
         if reframed is not None:
             cameo, sources, targets = reframed
@@ -481,6 +495,20 @@ class Extractor:
             ):
                 continue
             yield Candidate(trig, source, target, cameo, modality, when, confidence)
+
+    def _joint(self, trig: Trigger) -> str | None:
+        """ "China and Russia held joint naval drills": done together, it is cooperation."""
+        code = self.grammar.joint_codes.get(trig.pattern.cameo[:2])
+        if code is None:
+            return None
+        nouns = [trig.token] + [c for c in trig.token.children if c.dep_ in {"dobj", "attr"}]
+        for noun in nouns:
+            if any(
+                c.dep_ in {"amod", "compound"} and c.lower_ in self.grammar.joint_words
+                for c in noun.children
+            ):
+                return code
+        return None
 
     def _intended_force(self, trig: Trigger) -> str | None:
         """A promise of force is a threat: "vowed to retaliate", "pledged to destroy"."""
@@ -868,6 +896,11 @@ class Extractor:
         """Actors of an argument; an event noun ("the strikes") is not an actor."""
         if token.pos_ == "VERB":
             subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
+            if subject is None and token.tag_ == "VBG":
+                # "bowed to [protesting farmers]": the participle's people
+                subject = next(
+                    (c for c in token.children if c.dep_ == "dobj" and self.vocab_agent(c)), None
+                )
             if subject is None:
                 return []
             token = subject
@@ -1067,9 +1100,14 @@ class Extractor:
 
 
 def _has_prep(tok: Any, word: str) -> bool:
-    return any(
-        c.dep_ in {"prep", "dative", "agent", "prt"} and c.lower_ == word for c in tok.children
-    )
+    """A preposition ``word`` on ``tok`` whose object is not a date: "called on Japan"
+    but not "called Biden on Tuesday"."""
+    for c in tok.children:
+        if c.dep_ in {"prep", "dative", "agent", "prt"} and c.lower_ == word:
+            obj = _pobj(c)
+            if obj is None or obj.ent_type_ not in {"DATE", "TIME"}:
+                return True
+    return False
 
 
 def _pobj(prep: Any) -> Any | None:

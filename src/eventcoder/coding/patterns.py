@@ -99,6 +99,8 @@ class Grammar:
     instrument_nouns: frozenset[str]
     statement_audiences: frozenset[str]
     container_nouns: frozenset[str]
+    joint_words: frozenset[str]
+    joint_codes: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,8 @@ def parse_grammar(text: str, where: str) -> Grammar:
         instrument_nouns=words("instrument_nouns"),
         statement_audiences=frozenset(w.upper() for w in words("statement_audiences")),
         container_nouns=words("container_nouns"),
+        joint_words=words("joint_words"),
+        joint_codes=codes("joint_codes"),
     )
 
 

@@ -264,6 +264,8 @@ class Extractor:
             and noun.head.head.lemma_.lower() in self.grammar.container_nouns
         ):
             noun = noun.head.head  # "imposed a new package of sanctions"
+        elif noun.dep_ == "compound" and noun.head.lemma_.lower() in self.grammar.container_nouns:
+            noun = noun.head  # "launched a mediation effort"
         head = noun.head
         if (
             noun.dep_ in {"dobj", "nsubjpass", "attr"}
@@ -765,12 +767,24 @@ class Extractor:
         targets: list[Actor] = []
         if self._mutual(trig):
             # "talks between US and Russian officials", "clashes between A and B"
+            holders = [tok] + ([tok.head] if tok.dep_ == "compound" else [])
             between = next(
-                (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "between"), None
+                (
+                    c
+                    for holder in holders
+                    for c in holder.children
+                    if c.dep_ == "prep" and c.lower_ == "between"
+                ),
+                None,
             )
             partner = _pobj(between) if between is not None else None
             parties = self._actors(partner, actors) if partner is not None else []
-            if len(parties) > 1:
+            if len(parties) > 1 and trig.pattern.cameo in self.grammar.mediation_codes:
+                mediator = self._subject(trig.support) if trig.support is not None else None
+                mediators = self._actors(mediator, actors) if mediator is not None else []
+                if mediators:
+                    return mediators, parties, False  # "Qatar's emir launched a mediation"
+            elif len(parties) > 1:
                 return parties, [], False
         by_agent = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "by"), None)
         if by_agent is not None and (obj := _pobj(by_agent)) is not None:

@@ -101,6 +101,7 @@ class Grammar:
     container_nouns: frozenset[str]
     joint_words: frozenset[str]
     joint_codes: dict[str, str]
+    mediation_codes: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,7 @@ def parse_grammar(text: str, where: str) -> Grammar:
         container_nouns=words("container_nouns"),
         joint_words=words("joint_words"),
         joint_codes=codes("joint_codes"),
+        mediation_codes=words("mediation_codes"),
     )
 
 

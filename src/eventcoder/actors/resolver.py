@@ -210,7 +210,7 @@ class DocumentActors:
 
     def _country_entry(self, token: Any) -> Entry | None:
         ent = self.entity_at.get(token.i)
-        if ent is None or not ent.ent_id_:
+        if ent is None or not ent.ent_id_ or _allegiance(ent):
             return None
         entry = self._entry_of(ent)
         if entry is None or entry.kind not in COUNTRY_KINDS:
@@ -695,7 +695,7 @@ class DocumentActors:
             if exclude is not None and exclude.start <= tok.i < exclude.end:
                 continue
             ent = self.entity_at.get(tok.i)
-            if ent is None or not ent.ent_id_:
+            if ent is None or not ent.ent_id_ or _allegiance(ent):
                 continue
             entry = self._entry_of(ent)
             if entry is None:
@@ -800,6 +800,14 @@ def conjuncts(token: Any, adjectives: bool = False) -> list[Any]:
                 out.append(child)
                 stack.append(child)
     return sorted(out, key=lambda t: t.i)
+
+
+def _allegiance(ent: Any) -> bool:
+    """ "pro-Iranian", "anti-Syria": a stance towards a country, not a nationality."""
+    doc, i = ent.doc, ent.start
+    if i >= 1 and doc[i - 1].lower_ in {"pro", "anti"}:
+        return True
+    return bool(i >= 2 and doc[i - 1].text == "-" and doc[i - 2].lower_ in {"pro", "anti"})
 
 
 def _words_of(words: str, tokens: Sequence[Any]) -> list[Any]:

@@ -397,10 +397,11 @@ class Extractor:
             and any(c.dep_ == "dobj" and self.vocab_agent(c) for c in tok.children)
         ):
             return True  # the parser's "bowed to [protesting farmers]" as a gerund clause
+        hyphenated = tok.i > 0 and tok.doc[tok.i - 1].text == "-"  # "Israeli-occupied"
         return bool(
             tok.dep_ in {"amod", "compound"}
             and tok.tag_ in {"VBG", "VBN"}
-            and not any(c.i < tok.i and c.pos_ == "PROPN" for c in tok.children)
+            and (hyphenated or not any(c.i < tok.i and c.pos_ == "PROPN" for c in tok.children))
         )
 
     def _is_referred_to(self, trig: Trigger, by_token: dict[int, Trigger]) -> bool:
@@ -541,16 +542,20 @@ class Extractor:
         anchor = trig.anchor
         root = cameo[:2]
         aux = {c.lower_ for c in anchor.children if c.dep_ == "aux"}
-        if (
-            aux & g.obligation_modals
-            and anchor.dep_ == "ccomp"
-            and anchor.head.lemma_.lower() in g.reporting_verbs
-            and root in g.demand_codes
-        ):
-            speaker = self._subject(anchor.head)
+        clause = anchor
+        while clause.dep_ in {"xcomp", "acomp"} and clause.head is not clause:
+            clause = clause.head  # "the US must be ready to mediate"
+        clause_aux = {c.lower_ for c in clause.children if c.dep_ == "aux"}
+        speaker_verb = self._speaker_verb(clause)
+        if clause_aux & g.obligation_modals and speaker_verb is not None and root in g.demand_codes:
+            speaker = self._subject(speaker_verb)
             speakers = self._actors(speaker, actors) if speaker is not None else []
-            if speakers and sources:
-                return g.demand_codes[root], speakers, sources
+            obliged = sources
+            if clause is not anchor:
+                subject = next((c for c in clause.children if c.dep_ == "nsubj"), None)
+                obliged = self._actors(subject, actors) if subject is not None else sources
+            if speakers and obliged:
+                return g.demand_codes[root], speakers, obliged
         if any(c.dep_ == "mark" and c.lower_ in g.condition_marks for c in anchor.children):
             return None  # the trigger is itself the condition: "if Iran attacks"
         condition = next(
@@ -602,6 +607,21 @@ class Extractor:
             if home is not None and (mention := actors.country_mention(home)):
                 return [actors.with_country(mention, home, "implied: a domestic event")]
         return []
+
+    def _speaker_verb(self, clause: Any) -> Any | None:
+        """The verb of saying a "that" clause depends on: "Russia said that ...", "issued a
+        stern reminder to Iraq that ...". None when the clause is not reported."""
+        g = self.grammar
+        head = clause.head
+        if clause.dep_ == "ccomp" and head.lemma_.lower() in g.reporting_verbs:
+            return head
+        if clause.dep_ in {"acl", "ccomp"} and head.lemma_.lower() in g.reporting_nouns:
+            return head.head if head.head.pos_ in {"VERB", "AUX"} else None
+        if clause.dep_ == "ccomp" and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in g.reporting_nouns for c in head.children
+        ):
+            return head
+        return None
 
     def _place_in_context(
         self, sources: list[Actor], targets: list[Actor], actors: DocumentActors
@@ -659,7 +679,12 @@ class Extractor:
                     tok, [t for t in pattern.target if t.startswith("prep:")], actors
                 )
             return sources, targets, True
-        if tok.dep_ == "amod" and tok.tag_ in {"VBD", "VBZ", "VBN"} and tok.head.i > tok.i:
+        if (
+            tok.dep_ == "amod"
+            and tok.tag_ in {"VBD", "VBZ", "VBN"}
+            and tok.head.i > tok.i
+            and tok.doc[tok.i - 1].text != "-"
+        ):
             # a parser slip: "Zelenskyy briefed Duda" read as "Zelenskyy [briefed Duda]",
             # the finite verb an adjective of its object
             left = next((c for c in tok.children if c.i < tok.i and c.pos_ == "PROPN"), None)

@@ -102,6 +102,7 @@ class Grammar:
     joint_words: frozenset[str]
     joint_codes: dict[str, str]
     mediation_codes: frozenset[str]
+    reporting_nouns: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,7 @@ def parse_grammar(text: str, where: str) -> Grammar:
         joint_words=words("joint_words"),
         joint_codes=codes("joint_codes"),
         mediation_codes=words("mediation_codes"),
+        reporting_nouns=words("reporting_nouns"),
     )
 
 

@@ -378,8 +378,8 @@ class DocumentActors:
         """What "it" stands for: "Syria says it will ...": the subject of the clause above,
         else the last country or organisation named in this or the previous sentence."""
         found = self._clause_subject_above(token)
-        if found is not None:
-            return found
+        if found is not None and not (found.kb_id or "").startswith("person:"):
+            return found  # "it" is never a person: "Chirac reminded Iraq that it must"
         sent_start = token.sent.start
         previous_start = self.doc[sent_start - 1].sent.start if sent_start > 0 else sent_start
         for ent in reversed([e for e in self.doc.ents if previous_start <= e.start < token.i]):

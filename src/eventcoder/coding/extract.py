@@ -47,6 +47,9 @@ DOMESTIC_SECTORS = frozenset(
         "NGO",
         "ELI",
         "UAF",
+        "JUD",
+        "COP",
+        "LEG",
     }
 )
 _SUBJECT_DEPS = frozenset({"nsubj", "csubj"})

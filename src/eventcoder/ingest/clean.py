@@ -17,6 +17,23 @@ _ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Line and paragraph separators that should act as line breaks.
 _LINE_BREAKS = re.compile("\r\n|[\r\u0085\u2028\u2029\u000b\u000c]")
 _HSPACE_RUN = re.compile(r"[ \t]+")
+# A typographic apostrophe: "Russia’s", "don’t", "the forces’ efforts".
+_APOSTROPHE = re.compile(r"(?<=\w)’(?=\w)|(?<=\ws)’(?=[\s,.;:])")
+
+
+def _apostrophe(match: re.Match[str]) -> str:
+    """ "'" unless the mark closes a ‘single quote’ opened earlier on the same line."""
+    text, at = match.string, match.start()
+    if text[at + 1 : at + 2].isalnum():
+        return "'"  # inside a word: "Russia’s", "don’t"
+    opened = 0
+    for i in range(text.rfind("\n", 0, at) + 1, at):
+        if text[i] == "‘":
+            opened += 1
+        elif text[i] == "’" and opened and not text[i + 1 : i + 2].isalnum():
+            opened -= 1
+    return "’" if opened else "'"
+
 
 # A line that starts the scraper junk at the end of an article ("Read also: ...").
 # Words that can begin a real sentence ("Related talks ...") only count before a colon.
@@ -104,9 +121,12 @@ def clean_text(raw: str) -> str:
     go (newlines stay); line endings become ``\\n``; a trailing junk block ("Read also:",
     "Related:", "Subscribe to ...") is cut and inline "Read also: <headline>" lines are
     dropped; runs of spaces collapse; lines are stripped;
-    paragraphs are separated by exactly one blank line. Quotes and apostrophes are kept.
+    paragraphs are separated by exactly one blank line. Quotes are kept; a typographic
+    apostrophe (’) inside a word or after a plural "s" becomes "'", because spaCy reads
+    "forces’ efforts" as a quote, not a possessive.
     """
     text = _LINE_BREAKS.sub("\n", raw)
+    text = _APOSTROPHE.sub(_apostrophe, text)
     text = _ODD_SPACES.sub(" ", text)
     text = unicodedata.normalize("NFC", _drop_invisible(text))
     lines = _tidy_lines([_HSPACE_RUN.sub(" ", line).strip() for line in text.split("\n")])

@@ -741,6 +741,8 @@ class Extractor:
         """A subject that is a thing, not an actor nor the instrument of one."""
         if subject.pos_ not in {"NOUN", "PROPN"} or subject.ent_type_ in {"PERSON", "NORP"}:
             return False
+        if subject.tag_ in {"NNS", "NNPS"}:
+            return False  # plural subjects are mostly groups of people: "mourners", "Kurds"
         lemma = subject.lemma_.lower()
         return lemma not in self.grammar.instrument_nouns and lemma not in self.vocab.nouns
 

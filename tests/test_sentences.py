@@ -18,29 +18,13 @@ import pytest
 import yaml
 
 from eventcoder.model import Event
+from eventcoder.ontology import load_ontology
 from eventcoder.pipeline import Coder
 
 DATA = Path(__file__).resolve().parent / "data" / "sentences.yaml"
 DEFAULT_DATE = date(2024, 1, 25)
 
-PLOVER_TYPES = (
-    "AGREE",
-    "CONSULT",
-    "SUPPORT",
-    "CONCEDE",
-    "COOPERATE",
-    "AID",
-    "RETREAT",
-    "REQUEST",
-    "ACCUSE",
-    "REJECT",
-    "THREATEN",
-    "PROTEST",
-    "SANCTION",
-    "MOBILIZE",
-    "COERCE",
-    "ASSAULT",
-)
+PLOVER_TYPES = tuple(load_ontology().plover_types)
 SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 CONSTRUCTIONS = (
     "basic",

@@ -38,37 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eventcoder.errors import EvalError
+from eventcoder.errors import DataError, EvalError
 from eventcoder.model import Actor, Event
-
-PLOVER_EVENT_TYPES: tuple[str, ...] = (
-    "AGREE",
-    "CONSULT",
-    "SUPPORT",
-    "CONCEDE",
-    "COOPERATE",
-    "AID",
-    "RETREAT",
-    "REQUEST",
-    "ACCUSE",
-    "REJECT",
-    "THREATEN",
-    "PROTEST",
-    "SANCTION",
-    "MOBILIZE",
-    "COERCE",
-    "ASSAULT",
-)
-"""The 16 PLOVER 0.8 event types, cooperative to conflictual (the report order)."""
-
-LEGACY_EVENT_NAMES: Mapping[str, str] = {
-    "DEMAND": "REQUEST",
-    "DISAPPROVE": "ACCUSE",
-    "INVESTIGATE": "ACCUSE",
-    "FIGHT": "ASSAULT",
-    "YIELD": "CONCEDE",
-}
-"""Earlier PLOVER names and the PLOVER 0.8 type each is scored as."""
+from eventcoder.ontology import load_ontology
 
 SYMMETRIC_TYPES: frozenset[str] = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 """Types whose dyad matches in either direction."""
@@ -77,10 +49,17 @@ _WILDCARD_COUNTRIES = frozenset({"---", "***"})
 _WILDCARD_CHARS = frozenset("-*")
 
 
+def plover_event_types() -> tuple[str, ...]:
+    """The 16 PLOVER 0.8 event types in the ontology's order (cooperative to conflictual)."""
+    return tuple(load_ontology().plover_types)
+
+
 def normalise_event_type(name: str) -> str:
     """Upper-case, trimmed PLOVER 0.8 name; legacy names are mapped, others kept as is."""
-    key = name.strip().upper()
-    return LEGACY_EVENT_NAMES.get(key, key)
+    try:
+        return load_ontology().plover_name(name)
+    except DataError:
+        return name.strip().upper()
 
 
 # --------------------------------------------------------------------------- gold
@@ -167,7 +146,7 @@ def _parse_event(obj: Any, where: str) -> GoldEvent:
     if not isinstance(code, str) or not code.strip():
         raise EvalError(f"{where}: missing 'code' (a PLOVER event type)")
     event = normalise_event_type(code)
-    if event not in PLOVER_EVENT_TYPES:
+    if event not in plover_event_types():
         raise EvalError(f"{where}: unknown PLOVER event type {code!r}")
     reciprocal = obj.get("reciprocal")
     if reciprocal is not None and not isinstance(reciprocal, bool):
@@ -308,9 +287,10 @@ def score(gold: Sequence[GoldRecord], predicted: Mapping[str, Sequence[Event]]) 
 
 
 def _type_order(name: str) -> tuple[int, str]:
-    if name in PLOVER_EVENT_TYPES:
-        return (PLOVER_EVENT_TYPES.index(name), name)
-    return (len(PLOVER_EVENT_TYPES), name)
+    order = plover_event_types()
+    if name in order:
+        return (order.index(name), name)
+    return (len(order), name)
 
 
 # --------------------------------------------------------------------------- matching

@@ -21,7 +21,6 @@ from eventcoder.coding.patterns import Pattern, Vocabulary
 from eventcoder.model import Actor, Document, Event, Evidence, Modality
 from eventcoder.ontology import Ontology
 
-SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 # CAMEO roots of force: promising them is threatening
 FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
 # events whose content clause is what they are about, not a separate event

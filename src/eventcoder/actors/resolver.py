@@ -14,7 +14,7 @@ Resolution order, each step recorded in ``Actor.why``:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -245,43 +245,24 @@ class DocumentActors:
                 continue
             if (entry.spell_on(self.day) or entry.first_spell()).country == country:
                 actor = self._entity(ent, entry, ent.root)
-                return Actor(
-                    text=actor.text,
-                    code=country,
-                    country=country,
-                    sector=None,
-                    name=actor.name,
-                    kb_id=actor.kb_id,
-                    start=actor.start,
-                    end=actor.end,
-                    why=actor.why,
-                )
+                return replace(actor, code=country, country=country, sector=None)
         return None
 
     def with_sector(self, actor: Actor, sector: str, why: str) -> Actor:
-        return Actor(
-            text=actor.text,
+        """The actor given ``sector`` ("his Jordanian counterpart" of a minister)."""
+        return replace(
+            actor,
             code=make_code(actor.country, sector),
-            country=actor.country,
             sector=sector,
-            name=actor.name,
-            kb_id=actor.kb_id,
-            start=actor.start,
-            end=actor.end,
             why=f"{actor.why}; sector {sector} as {why}",
         )
 
     def with_country(self, actor: Actor, country: str, why: str) -> Actor:
         """The actor placed in ``country`` ("the government" of the country in question)."""
-        return Actor(
-            text=actor.text,
+        return replace(
+            actor,
             code=make_code(country, actor.sector),
             country=country,
-            sector=actor.sector,
-            name=actor.name,
-            kb_id=actor.kb_id,
-            start=actor.start,
-            end=actor.end,
             why=f"{actor.why}; country {country} {why}",
         )
 
@@ -877,18 +858,9 @@ def _char_bounds(span: Any) -> tuple[int, int]:
 
 
 def _retext(actor: Actor, span: Any, why: str) -> Actor:
+    """The same actor, named by other words ("he", "Zaluzhnyi", "the two generals")."""
     start, end = _char_bounds(span)
-    return Actor(
-        text=_text_of(span),
-        code=actor.code,
-        country=actor.country,
-        sector=actor.sector,
-        name=actor.name,
-        kb_id=actor.kb_id,
-        start=start,
-        end=end,
-        why=why,
-    )
+    return replace(actor, text=_text_of(span), start=start, end=end, why=why)
 
 
 def _period(spell: Spell) -> str:

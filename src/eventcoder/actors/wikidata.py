@@ -62,8 +62,9 @@ PEOPLE_COLUMNS = ("person_id", "name", "aliases", "country", "sector", "role", "
 ENTITY_PREFIX = "http://www.wikidata.org/entity/"
 
 # Title words that mark an executive office when no agent noun of the KB matches.
-_GOV_WORDS = ("prime minister", "president", "minister", "chancellor", "king", "queen", "emir")
-_GOV_WORDS += ("governor",)
+_GOV_WORDS = (
+    "president", "prime minister", "minister", "chancellor", "king", "queen", "emir", "governor",
+)  # fmt: skip
 
 _QID = re.compile(r"Q[1-9][0-9]*")
 _ISO3 = re.compile(r"[A-Z]{3}")
@@ -229,13 +230,13 @@ def infer_country(label: str, kb: KnowledgeBase, day: date | None) -> str | None
         for n in range(min(longest, len(words) - i), 0, -1):
             entries = [
                 e
-                for e in kb.lookup(" ".join(words[i : i + n]), day)
+                for e in kb.lookup(" ".join(words[i : i + n]))
                 if e.kind in ("country", "adjective")
             ]
             if entries:
-                entry = entries[0]
-                spell = (entry.spell_on(day) if day else None) or entry.first_spell()
-                return spell.country
+                spells = [(e.spell_on(day) if day else None) or e.first_spell() for e in entries]
+                valid = [s for s in spells if day is None or s.holds_on(day)]
+                return (valid or spells)[0].country
         i += 1
     return None
 
@@ -534,17 +535,18 @@ def _read_dump(path: Path) -> Iterator[_RawSpell]:
             aliases_cell = entity.get("aliases")
             en = aliases_cell.get("en") if isinstance(aliases_cell, dict) else None
             alias_values = [
-                str(a.get("value", "")) for a in (en if isinstance(en, list) else [])
+                str(a.get("value", ""))
+                for a in (en if isinstance(en, list) else [])
                 if isinstance(a, dict)
-            ]  # fmt: skip
+            ]
             people.append((qid, name, _aliases(name, alias_values), held))
     # pass 2: the positions held: label and country (P17)
     positions: dict[str, tuple[str, list[str]]] = {}
     for _, entity in _entities(path):
         qid = str(entity["id"])
         if qid in wanted and qid not in positions:
-            country_items = [_item_id(_snak_value(c.get("mainsnak"))) for c in _claims(entity, "P17")]
-            positions[qid] = (_label(entity), [c for c in country_items if c])
+            found = [_item_id(_snak_value(c.get("mainsnak"))) for c in _claims(entity, "P17")]
+            positions[qid] = (_label(entity), [c for c in found if c is not None])
     for qid, name, aliases, held in people:
         for spell in held:
             label, country_items = positions.get(spell.position, ("", []))

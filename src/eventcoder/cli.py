@@ -127,6 +127,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="date of the event (default: today)",
     )
+    wikidata = kb_sub.add_parser(
+        "import-wikidata", help="add people and their positions from a Wikidata export"
+    )
+    wikidata.add_argument(
+        "file",
+        metavar="FILE",
+        help="a SPARQL JSON result or a Wikidata JSON dump (array or JSON lines, .gz/.bz2)",
+    )
+    wikidata.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="folder whose people.tsv is written or extended "
+        "(default: the first folder in $EVENTCODER_KB, else ./eventcoder-kb)",
+    )
     return parser
 
 
@@ -274,10 +290,39 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_kb(args: argparse.Namespace) -> int:
     from eventcoder.actors.explain import explain_name
 
+    if args.kb_command == "import-wikidata":
+        return cmd_kb_import_wikidata(args)
     day = args.date or date.today()
     lines = explain_name(args.name, day)
     print("\n".join(lines))
     return EXIT_OK if lines and not lines[0].startswith("not found") else EXIT_SOME_SKIPPED
+
+
+def cmd_kb_import_wikidata(args: argparse.Namespace) -> int:
+    from eventcoder.actors.kb import load_kb, user_kb_dirs
+    from eventcoder.actors.wikidata import read_wikidata, summarise_warnings, write_people_tsv
+
+    user_dirs = user_kb_dirs()
+    out_dir: Path = args.out or (user_dirs[0] if user_dirs else Path("eventcoder-kb"))
+    kb = load_kb(tuple(d for d in user_dirs if d.is_dir()))
+    rows, warnings = read_wikidata(Path(args.file), kb)
+    for warning in warnings[:20]:
+        print(f"skipped: {warning}", file=sys.stderr)
+    if len(warnings) > 20:
+        print(f"skipped: ... and {len(warnings) - 20} more", file=sys.stderr)
+    people = len({row.person_id for row in rows})
+    line = f"{len(rows)} spells imported for {people} people, {len(warnings)} skipped"
+    if warnings:
+        line += f" ({', '.join(summarise_warnings(warnings))})"
+    if not rows:
+        print(line)
+        return EXIT_SOME_SKIPPED
+    path, added = write_people_tsv(rows, out_dir)
+    print(line)
+    print(f"{added} new rows written to {path} ({len(rows) - added} already there)")
+    if out_dir.resolve() not in {d.resolve() for d in user_dirs}:
+        print(f"set EVENTCODER_KB={out_dir} to use it")
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,7 +37,8 @@ Each spell becomes a ``people.tsv`` row: ``person_id`` ``wd-Q…``, the English 
 and aliases, the country, a sector inferred from the position's label with the KB's
 agent nouns, the position label as role, and start/end dates (year precision becomes
 YYYY-01-01, month precision YYYY-MM-01). Spells whose country or sector cannot be
-found, or with neither start nor end date, are skipped with a warning.
+found, with neither start nor end date, or with an end whose date is unknown (the
+person left office, but when is not known) are skipped with a warning.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ NO_COUNTRY = "no country"
 NO_SECTOR = "no sector"
 NO_LABEL = "no English label"
 NO_DATES = "no dates"
+NO_END = "unknown end date"
 BAD_DATES = "end before start"
 NO_POSITION = "unknown position"
 
@@ -118,6 +120,7 @@ class _RawSpell:
     country: str | None  # ISO alpha-3 when the source gives it
     start: date | None
     end: date | None
+    end_unknown: bool = False  # an end is stated but its date is unknown or too vague
 
 
 # ---------------------------------------------------------------------------
@@ -252,6 +255,9 @@ def _to_row(raw: _RawSpell, kb: KnowledgeBase, warnings: list[str]) -> RoleSpell
     if _QID.fullmatch(raw.position_label):
         warnings.append(f"{NO_LABEL}: position {raw.position_label} held by {who}")
         return None
+    if raw.end_unknown:
+        warnings.append(f"{NO_END}: {who} as '{raw.position_label}'")
+        return None
     if raw.start is None and raw.end is None:
         warnings.append(f"{NO_DATES}: {who} as '{raw.position_label}'")
         return None
@@ -368,6 +374,8 @@ def _looks_like_sparql(path: Path) -> bool:
                     break
     except (OSError, UnicodeDecodeError, EOFError) as exc:
         raise InputError(f"cannot read: {exc}", str(path)) from exc
+    if not first:
+        raise InputError("empty file", str(path))
     if not first.startswith("{"):
         return False
     try:
@@ -416,6 +424,7 @@ def _read_sparql(path: Path) -> Iterator[_RawSpell]:
             )
         name = value("personLabel") or qid
         aliases = value("personAltLabel").split(",")
+        end = _xsd_date(binding.get("end"))
         yield _RawSpell(
             qid=qid,
             name=name,
@@ -424,7 +433,8 @@ def _read_sparql(path: Path) -> Iterator[_RawSpell]:
             position_label=value("positionLabel"),
             country=_iso3(value("country")),
             start=_xsd_date(binding.get("start")),
-            end=_xsd_date(binding.get("end")),
+            end=end,
+            end_unknown=end is None and "end" in binding,
         )
 
 
@@ -494,14 +504,18 @@ def _item_id(value: Any) -> str | None:
     return None
 
 
-def _qualifier_date(claim: dict[str, Any], prop: str) -> date | None:
+def _qualifier_date(claim: dict[str, Any], prop: str) -> tuple[date | None, bool]:
+    """The date of a P580/P582 qualifier, and whether one is stated without a usable
+    date (unknown value, precision coarser than a year)."""
     qualifiers = claim.get("qualifiers")
     snaks = qualifiers.get(prop) if isinstance(qualifiers, dict) else None
-    for snak in snaks if isinstance(snaks, list) else []:
+    if not isinstance(snaks, list) or not snaks:
+        return None, False
+    for snak in snaks:
         day = _wikibase_date(_snak_value(snak))
         if day is not None:
-            return day
-    return None
+            return day, False
+    return None, True
 
 
 @dataclass(frozen=True)
@@ -509,6 +523,7 @@ class _Held:
     position: str
     start: date | None
     end: date | None
+    end_unknown: bool
 
 
 def _read_dump(path: Path) -> Iterator[_RawSpell]:
@@ -527,9 +542,9 @@ def _read_dump(path: Path) -> Iterator[_RawSpell]:
             position = _item_id(_snak_value(claim.get("mainsnak"))) or ""
             if position:
                 wanted.add(position)
-            held.append(
-                _Held(position, _qualifier_date(claim, "P580"), _qualifier_date(claim, "P582"))
-            )
+            start, _ = _qualifier_date(claim, "P580")
+            end, end_unknown = _qualifier_date(claim, "P582")
+            held.append(_Held(position, start, end, end_unknown))
         if held:
             name = _label(entity) or qid
             aliases_cell = entity.get("aliases")
@@ -560,6 +575,7 @@ def _read_dump(path: Path) -> Iterator[_RawSpell]:
                 country=codes[0] if codes else None,
                 start=spell.start,
                 end=spell.end,
+                end_unknown=spell.end_unknown,
             )
 
 

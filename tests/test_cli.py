@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from eventcoder.cli import EXIT_OK, EXIT_SOME_SKIPPED, main
+from eventcoder.pipeline import Coder
 
 GOOD = [
     {
@@ -123,3 +125,47 @@ def test_min_confidence_filter(
     kept = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert kept and all(r["confidence"] >= cut for r in kept)
     assert len(kept) == sum(1 for r in every if r["confidence"] >= cut)
+
+
+def test_same_file_name_in_two_folders_gives_two_documents(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "deeper").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("date 2024-01-02 Poland met Germany.", encoding="utf-8")
+    (tmp_path / "a" / "deeper" / "x.txt").write_text(
+        "date 2024-01-03 France criticized Iran.", encoding="utf-8"
+    )
+    out = tmp_path / "events.jsonl"
+    assert main(["code", str(tmp_path / "a"), "--no-store", "--jsonl", str(out)]) == EXIT_OK
+    doc_ids = {json.loads(line)["doc_id"] for line in out.read_text().splitlines()}
+    assert doc_ids == {"x", "deeper/x"}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["events", "--limit", "-1"],
+        ["code", "x.txt", "--batch-size", "0"],
+        ["code", "x.txt", "--date", "20240101"],
+    ],
+)
+def test_bad_option_values_are_refused(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+
+
+def test_unwritable_output_is_a_fatal_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("date 2024-01-02 Poland met Germany.", encoding="utf-8")
+    status = main(["code", str(article), "--no-store", "--jsonl", str(tmp_path / "no" / "x.jsonl")])
+    assert status == 2
+    assert "No such file or directory" in capsys.readouterr().err
+
+
+def test_every_event_has_a_source(coder: Coder) -> None:
+    events = coder.code_text("Reservists would be called up. Attacked Ukraine.", date(2024, 1, 2))
+    assert all(e.source is not None for e in events)

@@ -28,10 +28,22 @@ DEFAULT_DB = "eventcoder.db"
 
 
 def _day(value: str) -> date:
+    from eventcoder.ingest.clean import parse_day
+
     try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
+        return parse_day(value)
+    except InputError as exc:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date: use YYYY-MM-DD") from exc
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a positive whole number")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     code.add_argument(
         "--batch-size",
-        type=int,
+        type=_positive,
         default=32,
         metavar="N",
         help="documents parsed per batch (default: 32)",
@@ -92,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument(
         "--min-confidence", type=float, metavar="C", help="only events with confidence >= C"
     )
-    events.add_argument("--limit", type=int, help="at most this many events")
+    events.add_argument("--limit", type=_positive, help="at most this many events")
     events.add_argument(
         "--format",
         default="table",
@@ -161,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EventCoderError as exc:
         print(f"eventcoder: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except OSError as exc:  # an output file that cannot be written, a full disk
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"eventcoder: error:{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK
     parser.error(f"unknown command {args.command}")
@@ -205,7 +221,7 @@ def cmd_code(args: argparse.Namespace) -> int:
             else:
                 yield item
 
-    coder = get_coder(CoderConfig(model=args.model, batch_size=max(1, args.batch_size)))
+    coder = get_coder(CoderConfig(model=args.model, batch_size=args.batch_size))
     store = None if args.no_store else open_store(args.db)
     coded = 0
     n_events = 0

@@ -18,7 +18,6 @@ from eventcoder.actors.kb import KnowledgeBase, load_kb, user_kb_dirs
 from eventcoder.actors.resolver import DocumentActors
 from eventcoder.coding.extract import Extractor
 from eventcoder.coding.patterns import Vocabulary, load_vocabulary
-from eventcoder.errors import EventCoderError
 from eventcoder.model import Document, Event
 from eventcoder.nlp import DEFAULT_MODEL, load_pipeline
 from eventcoder.ontology import load_ontology
@@ -95,7 +94,7 @@ class Coder:
                 continue
             try:
                 events = self.code_parsed(document, doc)
-            except (EventCoderError, ValueError, KeyError, IndexError, AttributeError) as exc:
+            except Exception as exc:  # one bad document never stops a corpus
                 if on_error is None:
                     raise
                 on_error(document, exc)

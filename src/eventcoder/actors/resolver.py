@@ -13,6 +13,7 @@ Resolution order, each step recorded in ``Actor.why``:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -119,10 +120,14 @@ class DocumentActors:
         self.kb = kb
         self.doc = doc
         self.day = day
+        # doc.ents builds new spans on every call, so read it once per document
+        self.ents: list[Any] = list(doc.ents)
+        self._ent_starts = [ent.start for ent in self.ents]
         self.entity_at: dict[int, Any] = {}
-        for ent in doc.ents:
+        for ent in self.ents:
             for i in range(ent.start, ent.end):
                 self.entity_at[i] = ent
+        self._mentions: dict[str, Actor | None] = {}
         self._cache: dict[int, Actor | None] = {}
         self._people: list[tuple[int, Actor]] = []
         self._quote_depth = _quote_depths(doc)
@@ -227,7 +232,7 @@ class DocumentActors:
         if self._country_ranking is None:
             counts: dict[str, int] = {}
             first: dict[str, int] = {}
-            for ent in self.doc.ents:
+            for ent in self.ents:
                 entry = self._country_entry(ent[0]) if ent.ent_id_ else None
                 if entry is None:
                     continue
@@ -239,14 +244,25 @@ class DocumentActors:
 
     def country_mention(self, country: str) -> Actor | None:
         """The first words in the document that name ``country`` ("Ukraine", "Ukrainian")."""
-        for ent in self.doc.ents:
-            entry = self._country_entry(ent[0]) if ent.ent_id_ else None
-            if entry is None:
-                continue
-            if (entry.spell_on(self.day) or entry.first_spell()).country == country:
-                actor = self._entity(ent, entry, ent.root)
-                return replace(actor, code=country, country=country, sector=None)
-        return None
+        if country not in self._mentions:
+            self._mentions[country] = None
+            for ent in self.ents:
+                entry = self._country_entry(ent[0]) if ent.ent_id_ else None
+                if entry is None:
+                    continue
+                if (entry.spell_on(self.day) or entry.first_spell()).country == country:
+                    actor = self._entity(ent, entry, ent.root)
+                    self._mentions[country] = replace(
+                        actor, code=country, country=country, sector=None
+                    )
+                    break
+        return self._mentions[country]
+
+    def ents_between(self, start: int, end: int) -> list[Any]:
+        """Entities starting at token ``start`` up to (not including) ``end``."""
+        low = bisect_left(self._ent_starts, start)
+        high = bisect_left(self._ent_starts, end)
+        return self.ents[low:high]
 
     def with_sector(self, actor: Actor, sector: str, why: str) -> Actor:
         """The actor given ``sector`` ("his Jordanian counterpart" of a minister)."""
@@ -363,7 +379,7 @@ class DocumentActors:
             return found  # "it" is never a person: "Chirac reminded Iraq that it must"
         sent_start = token.sent.start
         previous_start = self.doc[sent_start - 1].sent.start if sent_start > 0 else sent_start
-        for ent in reversed([e for e in self.doc.ents if previous_start <= e.start < token.i]):
+        for ent in reversed(self.ents_between(previous_start, token.i)):
             if ent.label_ in {"GPE", "ORG"} and ent.ent_id_:
                 entry = self._entry_of(ent)
                 if entry is not None and entry.kind in {"country", "org", "metonym", "capital"}:
@@ -398,9 +414,9 @@ class DocumentActors:
         for i, actor in reversed(self._people):
             if i >= span.start:
                 continue
-            if actor.name and normalise_name(actor.name).split()[-1] == last_word:
+            if actor.name and normalise_name(actor.name).split()[-1:] == [last_word]:
                 return actor
-            if normalise_name(actor.text).split()[-1] == last_word:
+            if normalise_name(actor.text).split()[-1:] == [last_word]:
                 return actor
         candidates = [e for e in self.kb.lookup_surname(span[-1].text) if e.kind == "person"]
         holding = [e for e in candidates if e.spell_on(self.day) is not None]
@@ -710,7 +726,7 @@ class DocumentActors:
 
     # -- bookkeeping -------------------------------------------------------------
     def _collect_people(self) -> None:
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.label_ != "PERSON":
                 continue
             entry = self._entry_of(ent) if ent.ent_id_ else self._person_entry_for(ent)
@@ -726,7 +742,7 @@ class DocumentActors:
             self._people.append((ent.start, actor))
             self._cache[_span_head(ent).i] = actor
         # surnames used alone and titles refer back ("Zaluzhnyi", "General Kukuła")
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.label_ == "PERSON":
                 continue
             head = _span_head(ent)

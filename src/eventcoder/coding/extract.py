@@ -123,7 +123,7 @@ class Extractor:
         triggers = list(self._triggers(sent))
         trigger_ids = {t.token.i for t in triggers}
         by_token = {t.token.i: t for t in triggers}
-        dates = self._dates(sent, triggers, document.date)
+        dates = self._dates(actors.ents_between(sent.start, sent.end), triggers, document.date)
         best: dict[tuple[str, str, str], Candidate] = {}
         for trig in triggers:
             if (
@@ -483,7 +483,7 @@ class Extractor:
                     pairs.append((a, b))
                     pairs.append((b, a))
         elif not sources:
-            pairs.extend((None, t) for t in targets)
+            return  # the record has a source; "reservists would be called up" names none
         elif not targets:
             pairs.extend((s, None) for s in sources)
         else:
@@ -685,7 +685,7 @@ class Extractor:
             tok.dep_ == "amod"
             and tok.tag_ in {"VBD", "VBZ", "VBN"}
             and tok.head.i > tok.i
-            and tok.doc[tok.i - 1].text != "-"
+            and (tok.i == 0 or tok.doc[tok.i - 1].text != "-")
         ):
             # a parser slip: "Zelenskyy briefed Duda" read as "Zelenskyy [briefed Duda]",
             # the finite verb an adjective of its object
@@ -1068,7 +1068,7 @@ class Extractor:
 
     # -- dates ------------------------------------------------------------------------
     def _dates(
-        self, sent: Any, triggers: Sequence[Trigger], doc_date: date
+        self, ents: Sequence[Any], triggers: Sequence[Trigger], doc_date: date
     ) -> dict[int, ResolvedDate]:
         """Attach each date expression to the trigger whose clause it modifies."""
         by_anchor: dict[int, list[Trigger]] = {}
@@ -1076,7 +1076,7 @@ class Extractor:
             by_anchor.setdefault(trig.anchor.i, []).append(trig)
             by_anchor.setdefault(trig.token.i, []).append(trig)
         out: dict[int, ResolvedDate] = {}
-        for ent in sent.ents:
+        for ent in ents:
             if ent.label_ not in {"DATE", "TIME"}:
                 continue
             resolved = resolve_date(_with_preposition(ent), doc_date)

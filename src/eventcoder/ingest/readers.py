@@ -39,7 +39,8 @@ NO_DATE_TXT = "no date: start the file with 'date YYYY-MM-DD' or pass --date YYY
 _SNIFF_BYTES = 8192
 
 DocOrError = Document | InputError
-_Reader = Callable[[Path, str, date | None], Iterator[DocOrError]]
+# (path, label shown in messages, document key for one-article files, default date)
+_Reader = Callable[[Path, str, str, date | None], Iterator[DocOrError]]
 
 
 class _BinaryData(Exception):
@@ -62,8 +63,8 @@ def iter_documents(
             if isinstance(item, InputError):
                 yield item
             else:
-                path, label = item
-                yield from _READERS[path.suffix.lower()](path, label, default_date)
+                path, label, key = item
+                yield from _READERS[path.suffix.lower()](path, label, key, default_date)
 
 
 def sample_corpus_paths() -> list[Path]:
@@ -80,7 +81,7 @@ def sample_corpus_paths() -> list[Path]:
 # --------------------------------------------------------------------------- paths
 
 
-def _expand(path: Path, label: str) -> Iterator[tuple[Path, str] | InputError]:
+def _expand(path: Path, label: str) -> Iterator[tuple[Path, str, str] | InputError]:
     """The readable files under ``path`` with their display labels, or errors."""
     try:
         if path.is_dir():
@@ -98,11 +99,15 @@ def _expand(path: Path, label: str) -> Iterator[tuple[Path, str] | InputError]:
             f"unsupported file type {path.suffix or '(none)'!r}: expected {wanted}", label
         )
         return
-    yield path, label
+    yield path, label, path.stem
 
 
-def _walk(top: Path) -> Iterator[tuple[Path, str] | InputError]:
-    """Files with a supported suffix under ``top``; sorted, hidden entries skipped."""
+def _walk(top: Path) -> Iterator[tuple[Path, str, str] | InputError]:
+    """Files with a supported suffix under ``top``; sorted, hidden entries skipped.
+
+    The key of a file is its path below ``top`` without the suffix ("deeper/x"), so two
+    articles named ``x.txt`` in different folders stay two documents.
+    """
     errors: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(top, onerror=errors.append):
         for exc in errors:
@@ -114,7 +119,7 @@ def _walk(top: Path) -> Iterator[tuple[Path, str] | InputError]:
                 continue
             child = Path(dirpath, name)
             if child.suffix.lower() in SUPPORTED_SUFFIXES:
-                yield child, str(child)
+                yield child, str(child), child.relative_to(top).with_suffix("").as_posix()
     for exc in errors:
         yield InputError(f"cannot read directory: {exc.strerror or exc}", str(exc.filename))
 
@@ -135,7 +140,7 @@ def _sniff(path: Path) -> str | None:
 # --------------------------------------------------------------------------- .txt
 
 
-def _read_txt(path: Path, label: str, default_date: date | None) -> Iterator[DocOrError]:
+def _read_txt(path: Path, label: str, key: str, default_date: date | None) -> Iterator[DocOrError]:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -163,13 +168,15 @@ def _read_txt(path: Path, label: str, default_date: date | None) -> Iterator[Doc
     if day is None:
         yield InputError(NO_DATE_TXT, label)
         return
-    yield Document(doc_id=path.stem, text=text, date=day, origin=label)
+    yield Document(doc_id=key, text=text, date=day, origin=label)
 
 
 # --------------------------------------------------------------------------- .jsonl
 
 
-def _read_jsonl(path: Path, label: str, default_date: date | None) -> Iterator[DocOrError]:
+def _read_jsonl(
+    path: Path, label: str, key: str, default_date: date | None
+) -> Iterator[DocOrError]:
     try:
         reason = _sniff(path)
         if reason is not None:
@@ -248,7 +255,7 @@ def _guard_nul(lines: Iterable[str]) -> Iterator[str]:
         yield line
 
 
-def _read_csv(path: Path, label: str, default_date: date | None) -> Iterator[DocOrError]:
+def _read_csv(path: Path, label: str, key: str, default_date: date | None) -> Iterator[DocOrError]:
     try:
         reason = _sniff(path)
         if reason is not None:
@@ -260,7 +267,14 @@ def _read_csv(path: Path, label: str, default_date: date | None) -> Iterator[Doc
         yield InputError(f"cannot read: {exc.strerror or exc}", label)
 
 
+# Python's csv module refuses fields over 128 KiB by default; articles can be longer. An
+# over-long text is then refused by the parser's own limit, one record at a time.
+_CSV_FIELD_LIMIT = 2**31 - 1
+
+
 def _csv_records(fh: Iterable[str], label: str, default_date: date | None) -> Iterator[DocOrError]:
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
     reader = csv.reader(_guard_nul(fh))
     header: list[str] | None = None
     next_line = 1  # physical line where the next record starts

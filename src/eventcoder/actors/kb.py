@@ -7,11 +7,9 @@ Cells with several values separate them with ``|``; ``#`` lines are comments.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from eventcoder.errors import DataError
+from eventcoder.tsv import tsv_rows
 
 KB_FILES = ("countries.tsv", "places.tsv", "organisations.tsv", "agents.tsv", "people.tsv")
 USER_KB_ENV = "EVENTCODER_KB"
@@ -252,26 +251,6 @@ def _split(cell: str) -> list[str]:
     return [v.strip() for v in cell.split("|") if v.strip()]
 
 
-def _rows(text: str, where: str, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
-    header: list[str] | None = None
-    for line_no, row in enumerate(reader, start=1):
-        if not row or not "".join(row).strip() or row[0].startswith("#"):
-            continue
-        if header is None:
-            header = [h.strip() for h in row]
-            missing = [c for c in columns if c not in header]
-            if missing:
-                raise DataError(f"missing column(s) {', '.join(missing)}", where, line_no)
-            continue
-        if len(row) > len(header):
-            raise DataError(
-                f"{len(row)} cells but the header has {len(header)} columns", where, line_no
-            )
-        row = row + [""] * (len(header) - len(row))
-        yield line_no, dict(zip(header, row, strict=True))
-
-
 def _check_code(value: str, where: str, line: int, what: str) -> str:
     value = value.strip()
     if not value or not value.replace("-", "").isalnum():
@@ -292,7 +271,7 @@ def _check_sector(value: str, where: str, line: int) -> str | None:
 
 def load_countries(kb: KnowledgeBase, text: str, where: str) -> None:
     cols = ("code", "name", "aliases", "adjectives", "capitals", "metonyms")
-    for line, row in _rows(text, where, cols):
+    for line, row in tsv_rows(text, where, cols):
         code = _check_code(row["code"], where, line, "country code")
         start = _parse_date(row.get("valid_from", ""), where, line)
         end = _parse_date(row.get("valid_to", ""), where, line)
@@ -317,7 +296,7 @@ def load_countries(kb: KnowledgeBase, text: str, where: str) -> None:
 
 
 def load_places(kb: KnowledgeBase, text: str, where: str) -> None:
-    for line, row in _rows(text, where, ("name", "aliases", "country")):
+    for line, row in tsv_rows(text, where, ("name", "aliases", "country")):
         country = _check_code(row["country"], where, line, "country code")
         name = row["name"].strip()
         spell = Spell(
@@ -334,7 +313,7 @@ def load_places(kb: KnowledgeBase, text: str, where: str) -> None:
 
 
 def load_organisations(kb: KnowledgeBase, text: str, where: str) -> None:
-    for line, row in _rows(text, where, ("org_id", "name", "aliases", "country", "sector")):
+    for line, row in tsv_rows(text, where, ("org_id", "name", "aliases", "country", "sector")):
         org_id = row["org_id"].strip()
         country = _check_code(row["country"], where, line, "country code")
         name = row["name"].strip()
@@ -353,7 +332,7 @@ def load_organisations(kb: KnowledgeBase, text: str, where: str) -> None:
 
 def load_people(kb: KnowledgeBase, text: str, where: str) -> None:
     cols = ("person_id", "name", "aliases", "country", "sector", "role", "start", "end")
-    for line, row in _rows(text, where, cols):
+    for line, row in tsv_rows(text, where, cols):
         person_id = row["person_id"].strip()
         start = _parse_date(row["start"], where, line)
         end = _parse_date(row["end"], where, line)
@@ -374,7 +353,7 @@ def load_people(kb: KnowledgeBase, text: str, where: str) -> None:
 
 
 def load_agents(kb: KnowledgeBase, text: str, where: str) -> None:
-    for line, row in _rows(text, where, ("phrase", "sector")):
+    for line, row in tsv_rows(text, where, ("phrase", "sector")):
         sector = _check_sector(row["sector"], where, line)
         if sector is None:
             raise DataError("agent without a sector", where, line)

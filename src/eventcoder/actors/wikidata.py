@@ -44,9 +44,7 @@ person left office, but when is not known) are skipped with a warning.
 from __future__ import annotations
 
 import bz2
-import csv
 import gzip
-import io
 import json
 import re
 from collections import Counter
@@ -58,6 +56,7 @@ from typing import IO, Any
 
 from eventcoder.actors.kb import SECTORS, KnowledgeBase, normalise_name
 from eventcoder.errors import DataError, InputError
+from eventcoder.tsv import tsv_header, tsv_rows
 
 PEOPLE_COLUMNS = ("person_id", "name", "aliases", "country", "sector", "role", "start", "end")
 ENTITY_PREFIX = "http://www.wikidata.org/entity/"
@@ -585,18 +584,8 @@ def _read_dump(path: Path) -> Iterator[_RawSpell]:
 
 def _existing_keys(text: str, where: str) -> tuple[list[str] | None, set[tuple[str, str, str]]]:
     """The header of an existing people.tsv and the (person_id, role, start) of its rows."""
-    reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
-    header: list[str] | None = None
-    keys: set[tuple[str, str, str]] = set()
-    for line_no, row in enumerate(reader, start=1):
-        if not row or not "".join(row).strip() or row[0].startswith("#"):
-            continue
-        if header is None:
-            header = [h.strip() for h in row]
-            missing = [c for c in PEOPLE_COLUMNS if c not in header]
-            if missing:
-                raise DataError(f"missing column(s) {', '.join(missing)}", where, line_no)
-            continue
-        cells = dict(zip(header, [c.strip() for c in row], strict=False))
-        keys.add((cells.get("person_id", ""), cells.get("role", ""), cells.get("start", "")))
-    return header, keys
+    keys = {
+        (cells["person_id"], cells["role"], cells["start"])
+        for _, cells in tsv_rows(text, where, PEOPLE_COLUMNS)
+    }
+    return tsv_header(text), keys

@@ -24,10 +24,8 @@ Users add pattern files of the same format in ``patterns/`` inside a folder name
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -38,6 +36,7 @@ import yaml
 
 from eventcoder.errors import DataError
 from eventcoder.ontology import Ontology, load_ontology
+from eventcoder.tsv import tsv_rows
 
 NOT_AN_EVENT = "-"
 TARGET_SLOTS = frozenset({"dobj", "dative", "iobj", "poss", "none", "clause_subject"})
@@ -119,25 +118,10 @@ def _split(cell: str) -> list[str]:
     return [v.strip().lower() for v in cell.split("|") if v.strip()]
 
 
-def _rows(text: str, where: str) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
-    header: list[str] | None = None
-    for line_no, row in enumerate(reader, start=1):
-        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-            continue
-        if header is None:
-            header = [h.strip() for h in row]
-            continue
-        if len(row) > len(header):
-            raise DataError(f"{len(row)} cells, header has {len(header)}", where, line_no)
-        row = row + [""] * (len(header) - len(row))
-        yield line_no, {k: v.strip() for k, v in zip(header, row, strict=True)}
-
-
 def parse_patterns(text: str, where: str, ontology: Ontology) -> list[Pattern]:
     """Parse one pattern file; every error names the file and line."""
     patterns: list[Pattern] = []
-    for line, row in _rows(text, where):
+    for line, row in tsv_rows(text, where):
         pos = row.get("pos", "").lower()
         if pos not in {"verb", "noun"}:
             raise DataError(f"pos must be 'verb' or 'noun', not '{pos}'", where, line)

@@ -226,7 +226,7 @@ def _jsonl_records(
             yield InputError(f"expected a JSON object, got {_json_type(obj)}", label, lineno)
             continue
         try:
-            yield _build(obj, label=label, line=lineno, default_date=default_date)
+            yield build_document(obj, label=label, line=lineno, default_date=default_date)
         except InputError as exc:
             yield exc
 
@@ -315,7 +315,7 @@ def _csv_records(fh: Iterable[str], label: str, default_date: date | None) -> It
             continue
         fields = dict(zip(header, row, strict=False))
         try:
-            yield _build(fields, label=label, line=start, default_date=default_date)
+            yield build_document(fields, label=label, line=start, default_date=default_date)
         except InputError as exc:
             yield exc
     if header is None:
@@ -325,10 +325,15 @@ def _csv_records(fh: Iterable[str], label: str, default_date: date | None) -> It
 # --------------------------------------------------------------------------- records
 
 
-def _build(
+def build_document(
     fields: Mapping[str, Any], *, label: str, line: int, default_date: date | None
 ) -> Document:
-    """One ``Document`` from a JSONL object or CSV row; raises a located ``InputError``."""
+    """One ``Document`` from a JSONL object or CSV row; raises a located ``InputError``.
+
+    The fields are those of the input contract (``id``, ``date``, ``text``, ``title``,
+    ``url``, ``source``); the text is cleaned here, so every reader (files, standard
+    input, the Spark job) makes the same document, with the same id, from the same record.
+    """
 
     def fail(message: str) -> InputError:
         return InputError(message, label, line)

@@ -1,7 +1,8 @@
 """The ``eventcoder`` command: a thin shell over the library.
 
 eventcoder code PATH... [--db URL] [--jsonl OUT|-] [--date YYYY-MM-DD] [--model md|sm]
-eventcoder events [--db URL] [filters] [--format table|jsonl|csv|gdelt|plover]
+                [--workers N] [--force]
+eventcoder events [--db URL] [filters] [--mentions] [--format table|jsonl|csv|gdelt|plover]
 eventcoder eval GOLD.jsonl [--scheme plover] [--by-type] [--model md|sm]
 eventcoder kb lookup NAME [--date YYYY-MM-DD]
 eventcoder sample [--db URL]
@@ -10,6 +11,7 @@ eventcoder sample [--db URL]
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +26,7 @@ from eventcoder.model import Document, Event
 EXIT_OK = 0
 EXIT_SOME_SKIPPED = 1
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
 DEFAULT_DB = "eventcoder.db"
 
 
@@ -86,7 +89,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="documents parsed per batch (default: 32)",
     )
-    code.add_argument("--quiet", action="store_true", help="print only errors")
+    code.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="processes coding in parallel, each loading the model once "
+        "(default: the number of CPU cores; 1 codes in this process)",
+    )
+    code.add_argument(
+        "--force",
+        action="store_true",
+        help="recode documents already stored with the same text and coder version "
+        "(by default they are skipped, so an interrupted run resumes where it stopped)",
+    )
+    code.add_argument(
+        "--quiet", action="store_true", help="print only errors (no progress bar, no summary)"
+    )
 
     events = sub.add_parser("events", help="list stored events")
     events.add_argument(
@@ -100,7 +119,16 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--cameo", help="CAMEO code prefix, e.g. 04 or 041")
     events.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first event date")
     events.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last event date")
-    events.add_argument("--doc", dest="doc_id", help="events of one document id")
+    events.add_argument("--doc", dest="doc_id", help="events reported by one document id")
+    events.add_argument(
+        "--event", dest="event_id", metavar="ID", help="one deduplicated event (by event_id)"
+    )
+    events.add_argument(
+        "--mentions",
+        action="store_true",
+        help="list every mention (the event as coded from each article) instead of the "
+        "deduplicated events",
+    )
     events.add_argument(
         "--min-confidence", type=float, metavar="C", help="only events with confidence >= C"
     )
@@ -173,12 +201,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EventCoderError as exc:
         print(f"eventcoder: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:  # an output file that cannot be written, a full disk
         where = f" {exc.filename}" if exc.filename else ""
         print(f"eventcoder: error:{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
-    except BrokenPipeError:
-        return EXIT_OK
     parser.error(f"unknown command {args.command}")
     return EXIT_ERROR
 
@@ -195,61 +225,65 @@ def _output(path: str | None) -> Iterator[TextIO | None]:
 
 
 def cmd_code(args: argparse.Namespace) -> int:
-    from eventcoder.ingest import iter_documents
-    from eventcoder.pipeline import CoderConfig, get_coder
+    from eventcoder.corpus import Failure, code_corpus, default_workers
+    from eventcoder.ingest import estimate_count, iter_documents
+    from eventcoder.pipeline import CoderConfig
+    from eventcoder.progress import Progress
     from eventcoder.store import open_store
 
     def say(message: str) -> None:
         if not args.quiet:
             print(message, file=sys.stderr)
 
-    skipped = 0
+    progress = Progress(None, enabled=False if args.quiet else None)
 
-    def report(item: InputError | tuple[Document, Exception]) -> None:
-        nonlocal skipped
-        skipped += 1
-        if isinstance(item, InputError):
-            print(f"skipped: {item}", file=sys.stderr)
-        else:
-            document, exc = item
-            print(f"skipped: {document.origin or document.doc_id}: {exc}", file=sys.stderr)
+    def report(failure: Failure) -> None:
+        if progress.enabled:
+            sys.stderr.write("\r\x1b[K")  # clear the bar; it is drawn again on the next step
+        print(f"skipped: {failure}", file=sys.stderr)
 
-    def documents() -> Iterator[Document]:
-        for item in iter_documents(args.paths, default_date=args.date):
-            if isinstance(item, InputError):
-                report(item)
-            else:
-                yield item
-
-    coder = get_coder(CoderConfig(model=args.model, batch_size=args.batch_size))
+    if progress.enabled:
+        progress.total = estimate_count(args.paths)
+    config = CoderConfig(model=args.model, batch_size=args.batch_size)
+    workers = args.workers or default_workers()
     store = None if args.no_store else open_store(args.db)
-    coded = 0
-    n_events = 0
     try:
         with _output(args.jsonl) as out:
-            results = coder.code_documents(documents(), on_error=lambda d, e: report((d, e)))
-            pending: list[tuple[Document, Sequence[Event]]] = []
-            for document, events in results:
-                coded += 1
-                n_events += len(events)
+
+            def write_events(_document: Document, events: Sequence[Event]) -> None:
                 if out is not None:
                     for event in events:
                         out.write(event.to_json() + "\n")
-                if store is not None:
-                    pending.append((document, events))
-                    if len(pending) >= 64:
-                        store.write_many(pending, coder_version=coder.version)
-                        pending = []
-            if store is not None and pending:
-                store.write_many(pending, coder_version=coder.version)
+
+            try:
+                summary = code_corpus(
+                    iter_documents(args.paths, default_date=args.date),
+                    store=store,
+                    config=config,
+                    workers=workers,
+                    force=args.force,
+                    on_error=report,
+                    on_events=write_events,
+                    progress=progress,
+                )
+            except KeyboardInterrupt:
+                print(
+                    "\ninterrupted: documents coded so far are stored; run the same command "
+                    "again to code the rest",
+                    file=sys.stderr,
+                )
+                return EXIT_INTERRUPTED
+        where = store.url if store is not None else None
     finally:
         if store is not None:
-            where = store.url
             store.close()
-    say(f"coded {coded} documents, {n_events} events; skipped {skipped}")
-    if store is not None:
+    line = f"coded {summary.coded} documents, {summary.events} events; skipped {summary.skipped}"
+    if summary.already_stored:
+        line += f"; {summary.already_stored} already stored (use --force to recode)"
+    say(line + f" ({summary.seconds:.1f} s, {summary.workers} worker(s))")
+    if where is not None:
         say(f"database: {where}")
-    return EXIT_SOME_SKIPPED if skipped else EXIT_OK
+    return EXIT_SOME_SKIPPED if summary.skipped else EXIT_OK
 
 
 def cmd_events(args: argparse.Namespace) -> int:
@@ -271,11 +305,15 @@ def cmd_events(args: argparse.Namespace) -> int:
         since=args.since,
         until=args.until,
         doc_id=args.doc_id,
+        event_id=args.event_id,
         min_confidence=args.min_confidence,
         limit=args.limit,
     )
     with open_store(args.db) as store:
-        write_events(store.query_events(flt), sys.stdout, args.format)
+        if store.counts().stale_groups:
+            store.refresh_events()  # a run was interrupted before it merged its reports
+        records = store.query_mentions(flt) if args.mentions else store.query_events(flt)
+        write_events(records, sys.stdout, args.format)
     return EXIT_OK
 
 

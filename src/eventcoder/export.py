@@ -5,7 +5,8 @@ Formats:
 - ``jsonl``: the event record, one per line (the stable public format).
 - ``csv``: flat columns, one event a row, with a header.
 - ``table``: a fixed-width plain-text table for reading in a terminal.
-- ``gdelt``: tab-separated, GDELT 2.0 events-like column names, with a header.
+- ``gdelt``: tab-separated, GDELT 2.0 events-like column names, with a header;
+  NumMentions, NumSources and NumArticles come from a deduplicated event's ``reports``.
 - ``plover``: POLECAT/PLOVER-style JSONL.
 """
 
@@ -38,6 +39,9 @@ CSV_COLUMNS: tuple[str, ...] = (
     "evidence_start",
     "evidence_end",
     "trigger",
+    "n_mentions",
+    "n_sources",
+    "n_articles",
 )
 
 GDELT_COLUMNS: tuple[str, ...] = (
@@ -54,6 +58,9 @@ GDELT_COLUMNS: tuple[str, ...] = (
     "EventRootCode",
     "QuadClass",
     "GoldsteinScale",
+    "NumMentions",
+    "NumSources",
+    "NumArticles",
     "SOURCEURL",
 )
 
@@ -66,6 +73,7 @@ TABLE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("plover", 18),
     ("trigger", 18),
     ("conf", 4),
+    ("arts", 4),
     ("sentence", 50),
 )
 
@@ -95,6 +103,16 @@ def _truncate(value: str, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
+def report_counts(record: dict[str, Any]) -> tuple[int, int, int]:
+    """(mentions, sources, articles) of a deduplicated event; a mention counts (1, 1, 1)."""
+    reports = _part(record, "reports")
+    return (
+        int(reports.get("mentions", 1)),
+        int(reports.get("sources", 1)),
+        int(reports.get("articles", 1)),
+    )
+
+
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
     """The flat CSV row of one event record (``None`` stays ``None``)."""
     src, tgt = _part(record, "source"), _part(record, "target")
@@ -119,6 +137,7 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
         "evidence_start": evidence.get("start"),
         "evidence_end": evidence.get("end"),
         "trigger": evidence.get("trigger"),
+        **dict(zip(("n_mentions", "n_sources", "n_articles"), report_counts(record), strict=True)),
     }
 
 
@@ -140,6 +159,7 @@ def gdelt_row(record: dict[str, Any]) -> list[str]:
         cameo[:2],
         _text(record.get("quad_class")),
         _text(record.get("goldstein")),
+        *(str(n) for n in report_counts(record)),
         _text(record.get("doc_id")),
     ]
 
@@ -181,6 +201,7 @@ def table_row(record: dict[str, Any]) -> str:
         f"{event}/{mode}" if mode else event,
         _text(evidence.get("trigger")),
         f"{confidence:.2f}" if isinstance(confidence, int | float) else "",
+        str(report_counts(record)[2]),
         _text(evidence.get("sentence")),
     ]
     return _table_line(cells)

@@ -34,6 +34,11 @@ class CoderConfig:
     kb_dirs: tuple[Path, ...] = field(default_factory=user_kb_dirs)
 
 
+def coder_version(config: CoderConfig) -> str:
+    """The version stamped on events coded with ``config`` (without loading anything)."""
+    return f"{CODER_VERSION}+{config.model}"
+
+
 class Coder:
     """Codes documents into events. Load once, call many times."""
 
@@ -47,7 +52,7 @@ class Coder:
 
     @property
     def version(self) -> str:
-        return f"{CODER_VERSION}+{self.config.model}"
+        return coder_version(self.config)
 
     def code_parsed(self, document: Document, doc: Any) -> list[Event]:
         actors = DocumentActors(self.kb, doc, document.date)

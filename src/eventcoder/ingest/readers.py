@@ -78,6 +78,43 @@ def sample_corpus_paths() -> list[Path]:
     )
 
 
+def estimate_count(paths: Iterable[str | Path]) -> int | None:
+    """Roughly how many documents ``paths`` hold, for a progress bar; None if unknown.
+
+    One per ``.txt`` file, one per non-empty line of JSONL, one per line of CSV after the
+    header (a quoted field spanning lines makes it an overestimate). Reads the files
+    once, in constant memory; standard input cannot be counted.
+    """
+    total = 0
+    for given in paths:
+        if str(given) == STDIN:
+            return None
+        for item in _expand(Path(given), str(given)):
+            if isinstance(item, InputError):
+                continue
+            path = item[0]
+            suffix = path.suffix.lower()
+            if suffix == ".txt":
+                total += 1
+                continue
+            try:
+                lines = _count_lines(path)
+            except OSError:
+                continue
+            total += max(0, lines - 1) if suffix == ".csv" else lines
+    return total
+
+
+def _count_lines(path: Path) -> int:
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (0 if last == b"\n" else 1)
+
+
 # --------------------------------------------------------------------------- paths
 
 

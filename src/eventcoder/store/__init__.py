@@ -2,13 +2,23 @@
 
 >>> with open_store("events.db") as store:          # doctest: +SKIP
 ...     store.write_document(doc, events)
+...     store.refresh_events()                     # merge duplicate reports
 ...     for record in store.query_events(EventFilter(country="UKR")):
-...         ...
+...         ...                                    # one per event, with "reports"
+...     for record in store.query_mentions(EventFilter(country="UKR")):
+...         ...                                    # one per article that reported it
 """
 
 from __future__ import annotations
 
 from eventcoder.store.schema import SCHEMA_VERSION
-from eventcoder.store.store import EventFilter, EventStore, open_store, resolve_url
+from eventcoder.store.store import EventFilter, EventStore, StoreCounts, open_store, resolve_url
 
-__all__ = ["SCHEMA_VERSION", "EventFilter", "EventStore", "open_store", "resolve_url"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "EventFilter",
+    "EventStore",
+    "StoreCounts",
+    "open_store",
+    "resolve_url",
+]

@@ -5,7 +5,11 @@ document dates, ``DateTime`` for the coding time, ``Boolean`` for modality flags
 ``Text`` for free text and the full JSON record. Nothing here is dialect-specific.
 
 Bump :data:`SCHEMA_VERSION` whenever a table changes; :func:`eventcoder.store.open_store`
-refuses a database written by a newer schema.
+migrates older databases (see ``eventcoder.store.migrate``) and refuses a database
+written by a newer schema.
+
+Version history: 1, ``documents`` + ``events`` (one row per event in an article);
+2, those rows became ``mentions`` and ``events`` holds the deduplicated events.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Stable constraint names, so migrations and PostgreSQL error messages are predictable.
 NAMING_CONVENTION = {
@@ -61,16 +65,20 @@ documents = Table(
     Column("coder_version", String(128), nullable=False, default=""),
 )
 
-events = Table(
-    "events",
+# One row per event as coded from one article (GDELT's "mentions"); ``record`` is the
+# version-1 event record whose ``event_id`` is ``mention_id``.
+mentions = Table(
+    "mentions",
     metadata,
-    Column("event_id", String(64), primary_key=True),
+    Column("mention_id", String(64), primary_key=True),
     Column(
         "doc_id",
         String,
         ForeignKey("documents.doc_id", ondelete="CASCADE"),
         nullable=False,
     ),
+    Column("group_key", Text, nullable=False),  # see eventcoder.store.dedup.group_key
+    Column("event_id", String(64)),  # the deduplicated event it was merged into
     Column("date", Date, nullable=False),
     Column("date_precision", String(16), nullable=False),
     Column("source_code", String(64)),
@@ -104,9 +112,61 @@ events = Table(
     Column("record", Text, nullable=False),  # json of Event.to_record()
 )
 
+Index("ix_mentions_group_key_date", mentions.c.group_key, mentions.c.date)
+Index("ix_mentions_date", mentions.c.date)
+Index("ix_mentions_source_country", mentions.c.source_country)
+Index("ix_mentions_target_country", mentions.c.target_country)
+Index("ix_mentions_plover_event", mentions.c.plover_event)
+Index("ix_mentions_cameo_root", mentions.c.cameo_root)
+Index("ix_mentions_doc_id", mentions.c.doc_id)
+Index("ix_mentions_event_id", mentions.c.event_id)
+
+# One row per deduplicated event: the mentions of one group (same dyad, CAMEO root and
+# modality) whose dates lie within a day of the first. Derived from ``mentions`` by
+# eventcoder.store.dedup; the filterable columns mirror those of ``mentions`` and are
+# the representative mention's, ``record`` is that mention's record with the event's
+# id, date and report counts.
+events = Table(
+    "events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("group_key", Text, nullable=False),
+    Column("mention_id", String(64), nullable=False),  # the representative mention
+    Column("doc_id", String, nullable=False),  # the representative mention's document
+    Column("date", Date, nullable=False),  # first date reported
+    Column("last_date", Date, nullable=False),
+    Column("source_code", String(64)),
+    Column("source_country", String(16)),
+    Column("source_text", Text),
+    Column("target_code", String(64)),
+    Column("target_country", String(16)),
+    Column("target_text", Text),
+    Column("cameo", String(8), nullable=False),
+    Column("cameo_root", String(2), nullable=False),
+    Column("goldstein", Float),
+    Column("quad_class", Integer),
+    Column("plover_event", String(64), nullable=False),
+    Column("confidence", Float),  # the highest of its mentions
+    Column("n_mentions", Integer, nullable=False),
+    Column("n_articles", Integer, nullable=False),
+    Column("n_sources", Integer, nullable=False),
+    Column("ev_start", Integer, nullable=False),
+    Column("trigger_start", Integer, nullable=False),
+    Column("record", Text, nullable=False),
+)
+
+Index("ix_events_group_key", events.c.group_key)
 Index("ix_events_date", events.c.date)
 Index("ix_events_source_country", events.c.source_country)
 Index("ix_events_target_country", events.c.target_country)
 Index("ix_events_plover_event", events.c.plover_event)
 Index("ix_events_cameo_root", events.c.cameo_root)
-Index("ix_events_doc_id", events.c.doc_id)
+
+# Groups whose events must be recomputed from their mentions: written in the same
+# transaction as the mentions, emptied by EventStore.refresh_events. A run killed
+# between the two leaves the groups here, and the next run (or query) finishes the work.
+stale_groups = Table(
+    "stale_groups",
+    metadata,
+    Column("group_key", Text, primary_key=True),
+)

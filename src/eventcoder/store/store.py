@@ -1,8 +1,11 @@
-"""The event store: documents and their events in SQLite or any SQLAlchemy database.
+"""The event store: documents, their mentions and the deduplicated events.
 
 Writes are idempotent per document: :meth:`EventStore.write_document` replaces the
-document's previous events inside one transaction, so recoding the same documents
-adds nothing twice, and a failure leaves the previous state untouched.
+document's previous mentions inside one transaction, so recoding the same documents
+adds nothing twice, and a failure (or a killed process) leaves the previous state
+untouched. The same transaction marks the mentions' groups stale;
+:meth:`EventStore.refresh_events` then recomputes the deduplicated events of those
+groups (see :mod:`eventcoder.store.dedup`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Table,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -31,17 +36,31 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from eventcoder.errors import StoreError
 from eventcoder.model import Document, Event
+from eventcoder.store.dedup import (
+    DedupedEvent,
+    MentionRow,
+    cluster,
+    group_key,
+    source_identity,
+)
+from eventcoder.store.migrate import migrate
 from eventcoder.store.schema import SCHEMA_VERSION, meta, metadata
 from eventcoder.store.schema import documents as documents_t
 from eventcoder.store.schema import events as events_t
+from eventcoder.store.schema import mentions as mentions_t
+from eventcoder.store.schema import stale_groups as stale_t
 
 DEFAULT_BATCH_SIZE = 100
+_REFRESH_GROUPS_PER_TRANSACTION = 500
+_IN_CLAUSE_CHUNK = 500
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
 _QUERY_YIELD_PER = 500
 
@@ -50,8 +69,18 @@ _WRITE_ERRORS = (SQLAlchemyError, ValueError, TypeError, OverflowError)
 
 
 @dataclass(frozen=True)
+class StoreCounts:
+    """How much a store holds."""
+
+    documents: int
+    mentions: int
+    events: int
+    stale_groups: int  # groups whose events await EventStore.refresh_events
+
+
+@dataclass(frozen=True)
 class EventFilter:
-    """Which events :meth:`EventStore.query_events` returns; ``None`` means any.
+    """Which events (or mentions) the queries return; ``None`` means any.
 
     - ``actor``: source or target code starting with it, or actor text containing it
       (case-insensitive).
@@ -60,7 +89,9 @@ class EventFilter:
     - ``event_type``: PLOVER event type (case-insensitive, e.g. ``"consult"``).
     - ``cameo``: CAMEO code prefix (``"04"`` matches ``"040"``..``"046"``).
     - ``since`` / ``until``: event date range, both inclusive.
-    - ``doc_id``: events of one document.
+    - ``doc_id``: events reported by (mentions in) one document.
+    - ``event_id``: one deduplicated event (with :meth:`EventStore.query_mentions`:
+      the mentions merged into it).
     - ``min_confidence``: events whose confidence is at least this (0 to 1).
     - ``limit``: at most this many events.
     """
@@ -74,6 +105,7 @@ class EventFilter:
     since: date | None = None
     until: date | None = None
     doc_id: str | None = None
+    event_id: str | None = None
     min_confidence: float | None = None
     limit: int | None = None
 
@@ -173,6 +205,7 @@ def open_store(db: str) -> EventStore:
     engine = _make_engine(url, shown)
     try:
         with engine.begin() as conn:
+            migrate(conn)
             metadata.create_all(conn)
             found = conn.execute(
                 select(meta.c.value).where(meta.c.key == "schema_version")
@@ -210,15 +243,28 @@ def _cameo_root(cameo: str) -> str:
     return cameo[:2]
 
 
-def _event_row(ev: Event) -> dict[str, Any]:
+def _group_of(ev: Event) -> str:
+    return group_key(
+        ev.source.code if ev.source else None,
+        ev.target.code if ev.target else None,
+        _cameo_root(ev.cameo),
+        negated=ev.modality.negated,
+        intent=ev.modality.intent,
+        hypothetical=ev.modality.hypothetical,
+    )
+
+
+def _mention_row(ev: Event) -> dict[str, Any]:
     for name, value in (("goldstein", ev.goldstein), ("confidence", ev.confidence)):
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"event {ev.event_id}: {name} is {value}, not a finite number")
     record = json.dumps(ev.to_record(), ensure_ascii=False, allow_nan=False)
     src, tgt = ev.source, ev.target
     return {
-        "event_id": ev.event_id,
+        "mention_id": ev.event_id,
         "doc_id": ev.doc_id,
+        "group_key": _group_of(ev),
+        "event_id": None,
         "date": ev.date,
         "date_precision": ev.date_precision,
         "source_code": src.code if src else None,
@@ -253,7 +299,7 @@ def _event_row(ev: Event) -> dict[str, Any]:
     }
 
 
-def _event_rows(doc: Document, evs: Sequence[Event]) -> list[dict[str, Any]]:
+def _mention_rows(doc: Document, evs: Sequence[Event]) -> list[dict[str, Any]]:
     """Rows for ``evs``, first occurrence of each event_id kept, order preserved."""
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -265,7 +311,7 @@ def _event_rows(doc: Document, evs: Sequence[Event]) -> list[dict[str, Any]]:
         if ev.event_id in seen:
             continue
         seen.add(ev.event_id)
-        rows.append(_event_row(ev))
+        rows.append(_mention_row(ev))
     return rows
 
 
@@ -316,9 +362,14 @@ class EventStore:
     # -- writing ---------------------------------------------------------------------
 
     def _write(
-        self, conn: Connection, doc: Document, evs: Sequence[Event], coder_version: str | None
+        self,
+        conn: Connection,
+        doc: Document,
+        evs: Sequence[Event],
+        coder_version: str | None,
+        stale: set[str],
     ) -> None:
-        rows = _event_rows(doc, evs)
+        rows = _mention_rows(doc, evs)
         doc_row: dict[str, Any] = {
             "content_hash": doc.content_hash,
             "date": doc.date,
@@ -331,14 +382,38 @@ class EventStore:
             "coded_at": datetime.now(UTC),
             "coder_version": _version_of(evs, coder_version),
         }
-        conn.execute(delete(events_t).where(events_t.c.doc_id == doc.doc_id))
+        stale.update(
+            conn.execute(
+                select(mentions_t.c.group_key).where(mentions_t.c.doc_id == doc.doc_id).distinct()
+            ).scalars()
+        )
+        conn.execute(delete(mentions_t).where(mentions_t.c.doc_id == doc.doc_id))
         updated = conn.execute(
             update(documents_t).where(documents_t.c.doc_id == doc.doc_id).values(**doc_row)
         )
         if updated.rowcount == 0:
             conn.execute(insert(documents_t).values(doc_id=doc.doc_id, **doc_row))
         if rows:
-            conn.execute(insert(events_t), rows)
+            conn.execute(insert(mentions_t), rows)
+            stale.update(row["group_key"] for row in rows)
+
+    def _mark_stale(self, conn: Connection, keys: set[str]) -> None:
+        if not keys:
+            return
+        rows = [{"group_key": key} for key in sorted(keys)]
+        if self.dialect == "postgresql":
+            conn.execute(pg_dialect.insert(stale_t).on_conflict_do_nothing(), rows)
+        elif self.dialect == "sqlite":
+            conn.execute(sqlite_dialect.insert(stale_t).on_conflict_do_nothing(), rows)
+        else:  # any other database: look first, then insert what is missing
+            present = set(
+                conn.execute(
+                    select(stale_t.c.group_key).where(stale_t.c.group_key.in_(keys))
+                ).scalars()
+            )
+            missing = [row for row in rows if row["group_key"] not in present]
+            if missing:
+                conn.execute(insert(stale_t), missing)
 
     def write_document(
         self, doc: Document, events: Sequence[Event], *, coder_version: str | None = None
@@ -352,7 +427,9 @@ class EventStore:
         """
         try:
             with self._engine.begin() as conn:
-                self._write(conn, doc, events, coder_version)
+                stale: set[str] = set()
+                self._write(conn, doc, events, coder_version, stale)
+                self._mark_stale(conn, stale)
         except _WRITE_ERRORS as exc:
             raise StoreError(
                 f"cannot store document {doc.doc_id!r} in {self._shown}: {_short(exc)}"
@@ -380,8 +457,10 @@ class EventStore:
         while batch := list(islice(iterator, batch_size)):
             try:
                 with self._engine.begin() as conn:
+                    stale: set[str] = set()
                     for doc, evs in batch:
-                        self._write(conn, doc, evs, coder_version)
+                        self._write(conn, doc, evs, coder_version, stale)
+                    self._mark_stale(conn, stale)
             except (*_WRITE_ERRORS, StoreError):
                 for doc, evs in batch:
                     try:
@@ -400,74 +479,217 @@ class EventStore:
         """Remove a document and its events; return whether it was stored."""
         try:
             with self._engine.begin() as conn:
-                conn.execute(delete(events_t).where(events_t.c.doc_id == doc_id))
+                stale = set(
+                    conn.execute(
+                        select(mentions_t.c.group_key)
+                        .where(mentions_t.c.doc_id == doc_id)
+                        .distinct()
+                    ).scalars()
+                )
+                conn.execute(delete(mentions_t).where(mentions_t.c.doc_id == doc_id))
                 gone = conn.execute(delete(documents_t).where(documents_t.c.doc_id == doc_id))
+                self._mark_stale(conn, stale)
                 return bool(gone.rowcount)
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot delete document {doc_id!r} from {self._shown}: {_short(exc)}"
             ) from exc
 
+    # -- deduplicated events --------------------------------------------------------
+
+    def refresh_events(self) -> int:
+        """Recompute the deduplicated events of every stale group; return how many groups.
+
+        Works in transactions of a few hundred groups: a run killed half-way keeps the
+        groups it had not finished stale, and the next call completes them.
+        """
+        refreshed = 0
+        try:
+            while True:
+                with self._engine.begin() as conn:
+                    keys = list(
+                        conn.execute(
+                            select(stale_t.c.group_key)
+                            .order_by(stale_t.c.group_key)
+                            .limit(_REFRESH_GROUPS_PER_TRANSACTION)
+                        ).scalars()
+                    )
+                    if not keys:
+                        return refreshed
+                    for key in keys:
+                        self._refresh_group(conn, key)
+                    conn.execute(delete(stale_t).where(stale_t.c.group_key.in_(keys)))
+                refreshed += len(keys)
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot update the deduplicated events in {self._shown}: {_short(exc)}"
+            ) from exc
+
+    def _refresh_group(self, conn: Connection, key: str) -> None:
+        m, d = mentions_t.c, documents_t.c
+        result = conn.execute(
+            select(
+                m.mention_id,
+                m.doc_id,
+                m.date,
+                m.cameo,
+                m.confidence,
+                m.ev_start,
+                m.trigger_start,
+                m.record,
+                d.source,
+                d.url,
+            )
+            .join(documents_t, d.doc_id == m.doc_id)
+            .where(m.group_key == key)
+        )
+        rows = [
+            MentionRow(
+                mention_id=r.mention_id,
+                doc_id=r.doc_id,
+                date=r.date,
+                cameo=r.cameo,
+                confidence=r.confidence,
+                ev_start=r.ev_start,
+                trigger_start=r.trigger_start,
+                outlet=source_identity(r.doc_id, r.source, r.url),
+                record=r.record,
+            )
+            for r in result
+        ]
+        conn.execute(delete(events_t).where(events_t.c.group_key == key))
+        found = cluster(key, rows)
+        if not found:
+            return
+        conn.execute(insert(events_t), [_event_table_row(ev) for ev in found])
+        links = [
+            {"b_mention_id": mention.mention_id, "b_event_id": ev.event_id}
+            for ev in found
+            for mention in ev.mentions
+        ]
+        conn.execute(
+            update(mentions_t)
+            .where(mentions_t.c.mention_id == bindparam("b_mention_id"))
+            .values(event_id=bindparam("b_event_id")),
+            links,
+        )
+
     # -- reading ---------------------------------------------------------------------
+
+    def current_doc_ids(self, docs: Iterable[Document], coder_version: str) -> set[str]:
+        """The ids of ``docs`` already stored with the same content and coder version."""
+        wanted = {doc.doc_id: doc.content_hash for doc in docs}
+        current: set[str] = set()
+        ids = sorted(wanted)
+        c = documents_t.c
+        try:
+            with self._engine.connect() as conn:
+                for i in range(0, len(ids), _IN_CLAUSE_CHUNK):
+                    chunk = ids[i : i + _IN_CLAUSE_CHUNK]
+                    for row in conn.execute(
+                        select(c.doc_id, c.content_hash, c.coder_version).where(c.doc_id.in_(chunk))
+                    ):
+                        if (
+                            row.content_hash == wanted[row.doc_id]
+                            and row.coder_version == coder_version
+                        ):
+                            current.add(row.doc_id)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read {self._shown}: {_short(exc)}") from exc
+        return current
 
     def is_current(self, doc: Document, coder_version: str) -> bool:
         """True if ``doc`` is stored with the same content and coder version."""
-        try:
-            with self._engine.connect() as conn:
-                row = conn.execute(
-                    select(documents_t.c.content_hash, documents_t.c.coder_version).where(
-                        documents_t.c.doc_id == doc.doc_id
-                    )
-                ).first()
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read {self._shown}: {_short(exc)}") from exc
-        return (
-            row is not None
-            and row.content_hash == doc.content_hash
-            and row.coder_version == coder_version
-        )
+        return doc.doc_id in self.current_doc_ids([doc], coder_version)
 
-    def counts(self) -> tuple[int, int]:
-        """(number of documents, number of events) stored."""
+    def counts(self) -> StoreCounts:
+        """How many documents, mentions, events and stale groups are stored."""
         try:
             with self._engine.connect() as conn:
-                n_docs = conn.execute(select(func.count()).select_from(documents_t)).scalar_one()
-                n_events = conn.execute(select(func.count()).select_from(events_t)).scalar_one()
+                found = [
+                    int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                    for table in (documents_t, mentions_t, events_t, stale_t)
+                ]
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read {self._shown}: {_short(exc)}") from exc
-        return int(n_docs), int(n_events)
+        return StoreCounts(*found)
 
     def query_events(self, filter: EventFilter | None = None) -> Iterator[dict[str, Any]]:
-        """Yield stored event records (as :meth:`Event.to_record` made them).
+        """Yield the deduplicated events, each an event record with a ``reports`` object.
 
-        Ordered by date, doc_id, evidence start, trigger start (then event_id).
-        Results are streamed; consume or close the iterator to release the connection.
+        Events of groups still stale (see :meth:`refresh_events`) are as they were before
+        the last write. Ordered by date, then the representative mention's document and
+        position. Results are streamed; consume or close the iterator to release the
+        connection.
         """
+        yield from self._query(events_t, filter)
+
+    def query_mentions(self, filter: EventFilter | None = None) -> Iterator[dict[str, Any]]:
+        """Yield every stored mention: the event records as coded from each article.
+
+        Ordered by date, doc_id, evidence start, trigger start (then id). Each record
+        carries ``merged_into``, the id of its deduplicated event (``None`` until
+        :meth:`refresh_events` has run).
+        """
+        yield from self._query(mentions_t, filter)
+
+    def _query(self, table: Table, filter: EventFilter | None) -> Iterator[dict[str, Any]]:
+        flt = filter or EventFilter()
+        is_mentions = table is mentions_t
+        key = table.c.mention_id if is_mentions else table.c.event_id
         stmt = (
-            select(events_t.c.record)
-            .where(*_conditions(filter or EventFilter()))
-            .order_by(
-                events_t.c.date,
-                events_t.c.doc_id,
-                events_t.c.ev_start,
-                events_t.c.trigger_start,
-                events_t.c.event_id,
-            )
+            select(table.c.record, table.c.event_id)
+            .where(*_conditions(flt, table))
+            .order_by(table.c.date, table.c.doc_id, table.c.ev_start, table.c.trigger_start, key)
         )
-        if filter is not None and filter.limit is not None:
-            stmt = stmt.limit(filter.limit)
+        if flt.limit is not None:
+            stmt = stmt.limit(flt.limit)
         try:
             with self._engine.connect() as conn:
                 result = conn.execution_options(yield_per=_QUERY_YIELD_PER).execute(stmt)
-                for (record,) in result:
+                for record, event_id in result:
                     parsed: dict[str, Any] = json.loads(record)
+                    if is_mentions:
+                        parsed["merged_into"] = event_id
                     yield parsed
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read events from {self._shown}: {_short(exc)}") from exc
 
 
-def _conditions(f: EventFilter) -> list[ColumnElement[bool]]:
-    c = events_t.c
+def _event_table_row(ev: DedupedEvent) -> dict[str, Any]:
+    record = ev.record()
+    source, target = record.get("source") or {}, record.get("target") or {}
+    rep = ev.representative
+    return {
+        "event_id": ev.event_id,
+        "group_key": ev.group_key,
+        "mention_id": rep.mention_id,
+        "doc_id": rep.doc_id,
+        "date": ev.first_date,
+        "last_date": ev.last_date,
+        "source_code": source.get("code"),
+        "source_country": source.get("country"),
+        "source_text": source.get("text"),
+        "target_code": target.get("code"),
+        "target_country": target.get("country"),
+        "target_text": target.get("text"),
+        "cameo": rep.cameo,
+        "cameo_root": _cameo_root(rep.cameo),
+        "goldstein": record.get("goldstein"),
+        "quad_class": record.get("quad_class"),
+        "plover_event": (record.get("plover") or {}).get("event", ""),
+        "confidence": ev.confidence,
+        "n_mentions": ev.n_mentions,
+        "n_articles": ev.n_articles,
+        "n_sources": ev.n_sources,
+        "ev_start": rep.ev_start,
+        "trigger_start": rep.trigger_start,
+        "record": json.dumps(record, ensure_ascii=False, allow_nan=False),
+    }
+
+
+def _conditions(f: EventFilter, table: Table) -> list[ColumnElement[bool]]:
+    c = table.c
     conds: list[ColumnElement[bool]] = []
     if f.actor:
         code = f.actor.upper()
@@ -499,7 +721,13 @@ def _conditions(f: EventFilter) -> list[ColumnElement[bool]]:
     if f.until is not None:
         conds.append(c.date <= f.until)
     if f.doc_id is not None:
-        conds.append(c.doc_id == f.doc_id)
+        if table is mentions_t:
+            conds.append(c.doc_id == f.doc_id)
+        else:
+            reported_by = select(mentions_t.c.event_id).where(mentions_t.c.doc_id == f.doc_id)
+            conds.append(c.event_id.in_(reported_by))
+    if f.event_id is not None:
+        conds.append(c.event_id == f.event_id)
     if f.min_confidence is not None:
         conds.append(c.confidence >= f.min_confidence)
     return [and_(*conds)] if conds else []

@@ -1,0 +1,299 @@
+"""Corpus runs: stream documents in, code them on N processes, store them as they finish.
+
+Memory stays flat whatever the corpus size: documents are read lazily and at most
+``2 × workers`` batches are in flight. Worker processes each load the model once and
+return only events; the calling process is the one writer, storing each batch in one
+transaction, so a run killed at any moment (even ``kill -9``) leaves every document
+either stored with all its events or not stored at all. A new run skips documents
+already stored with the same text and coder version, so it codes only what is missing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from itertools import islice
+
+from eventcoder.errors import EventCoderError, InputError, StoreError
+from eventcoder.model import Document, Event
+from eventcoder.pipeline import CoderConfig, coder_version, get_coder
+from eventcoder.progress import Progress
+from eventcoder.store import EventStore
+
+_BATCHES_IN_FLIGHT_PER_WORKER = 2
+
+
+def default_workers() -> int:
+    """The number of CPU cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A record or document that was skipped, and why."""
+
+    where: str  # "path:line" or the document id
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    coded: int  # documents coded (and stored, unless there is no store)
+    events: int  # events found in them (mentions, before deduplication)
+    already_stored: int  # documents skipped because they were stored and current
+    skipped: int  # bad records and documents that could not be coded or stored
+    workers: int  # worker processes used (1: coded in this process)
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _BatchResult:
+    coded: tuple[tuple[int, tuple[Event, ...]], ...]  # (index in batch, events)
+    failed: tuple[tuple[int, str], ...]  # (index in batch, message)
+
+
+def _describe_error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _code_batch(config: CoderConfig, batch: list[Document]) -> _BatchResult:
+    """Code one batch with this process's coder (loaded on first use)."""
+    if _load_error is not None:
+        raise _load_error
+    coder = get_coder(config)
+    index = {id(doc): i for i, doc in enumerate(batch)}
+    failed: list[tuple[int, str]] = []
+    coded = [
+        (index[id(doc)], tuple(events))
+        for doc, events in coder.code_documents(
+            batch, on_error=lambda doc, exc: failed.append((index[id(doc)], _describe_error(exc)))
+        )
+    ]
+    return _BatchResult(tuple(coded), tuple(failed))
+
+
+_load_error: EventCoderError | None = None
+
+
+def _init_worker(config: CoderConfig) -> None:
+    global _load_error
+    # Ctrl-C goes to the whole process group; the parent decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        get_coder(config)
+    except EventCoderError as exc:  # raised again with the first batch, in the parent
+        _load_error = exc
+
+
+class _InProcess:
+    """The one-worker case: code in this process, no pool."""
+
+    def __init__(self, config: CoderConfig) -> None:
+        self.config = config
+
+    def submit(self, batch: list[Document]) -> Future[_BatchResult]:
+        future: Future[_BatchResult] = Future()
+        try:
+            future.set_result(_code_batch(self.config, batch))
+        except Exception as exc:
+            future.set_exception(exc)
+        return future
+
+    def close(self, cancel: bool = False) -> None:
+        pass
+
+
+class _Pool:
+    """``workers`` processes, each with its own coder; replaced if a worker dies."""
+
+    def __init__(self, config: CoderConfig, workers: int) -> None:
+        self.config = config
+        self.workers = workers
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # spawn: workers start clean, without this process's open database connections
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self.config,),
+        )
+
+    def submit(self, batch: list[Document]) -> Future[_BatchResult]:
+        try:
+            return self._executor.submit(_code_batch, self.config, batch)
+        except BrokenProcessPool:
+            self.restart()
+            return self._executor.submit(_code_batch, self.config, batch)
+
+    def restart(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor = self._start()
+
+    def close(self, cancel: bool = False) -> None:
+        self._executor.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+def _batches(
+    items: Iterable[Document | InputError], size: int, on_error: Callable[[Failure], None]
+) -> Iterator[list[Document]]:
+    def documents() -> Iterator[Document]:
+        for item in items:
+            if isinstance(item, InputError):
+                on_error(Failure(item.location_prefix().removesuffix(": "), item.reason))
+            else:
+                yield item
+
+    stream = documents()
+    while batch := list(islice(stream, size)):
+        yield batch
+
+
+def code_corpus(
+    items: Iterable[Document | InputError],
+    *,
+    store: EventStore | None,
+    config: CoderConfig | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    on_error: Callable[[Failure], None] | None = None,
+    on_events: Callable[[Document, tuple[Event, ...]], None] | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Code ``items`` (as :func:`eventcoder.ingest.iter_documents` yields them) into ``store``.
+
+    - ``workers``: processes coding in parallel (default: the CPU cores); 1 codes in
+      this process. A corpus that fits in one batch is always coded in this process.
+    - ``force``: recode documents even when they are stored and current.
+    - ``on_error``: called with each bad record and each document that failed; the run
+      goes on. ``on_events``: called with every coded document, in input order.
+    - The store's deduplicated events are refreshed at the end.
+    """
+    config = config or CoderConfig()
+    wanted_workers = workers if workers is not None else default_workers()
+    if wanted_workers < 1:
+        raise ValueError(f"workers must be >= 1, got {wanted_workers}")
+    version = coder_version(config)
+    failures = 0
+
+    def fail(failure: Failure) -> None:
+        nonlocal failures
+        failures += 1
+        if on_error is not None:
+            on_error(failure)
+
+    started = time.monotonic()
+    coded = n_events = already = 0
+    batches = _batches(items, config.batch_size, fail)
+
+    def todo() -> Iterator[list[Document]]:
+        nonlocal already
+        for batch in batches:
+            if store is not None and not force:
+                current = store.current_doc_ids(batch, version)
+                if current:
+                    already += len(current)
+                    if progress is not None:
+                        progress.advance(already_done=len(current))
+                    batch = [doc for doc in batch if doc.doc_id not in current]
+            if batch:
+                yield batch
+
+    pending = todo()
+    first = next(pending, None)
+    second = next(pending, None) if first is not None else None
+    used_workers = 1 if second is None else wanted_workers
+    runner: _InProcess | _Pool = (
+        _InProcess(config) if used_workers == 1 else _Pool(config, used_workers)
+    )
+    window = used_workers * _BATCHES_IN_FLIGHT_PER_WORKER
+    in_flight: deque[tuple[list[Document], Future[_BatchResult]]] = deque()
+    queued = (b for b in (first, second) if b is not None)
+
+    def store_batch(batch: list[Document], result: _BatchResult) -> None:
+        nonlocal coded, n_events
+        for i, message in result.failed:
+            fail(Failure(batch[i].origin or batch[i].doc_id, message))
+        done = [(batch[i], events) for i, events in result.coded]
+        if store is not None:
+            stored_ok: set[str] = {doc.doc_id for doc, _ in done}
+
+            def write_failed(doc: Document, exc: StoreError) -> None:
+                stored_ok.discard(doc.doc_id)
+                fail(Failure(doc.origin or doc.doc_id, str(exc)))
+
+            store.write_many(
+                done, coder_version=version, batch_size=len(done) or 1, on_error=write_failed
+            )
+            done = [(doc, events) for doc, events in done if doc.doc_id in stored_ok]
+        for doc, events in done:
+            coded += 1
+            n_events += len(events)
+            if on_events is not None:
+                on_events(doc, events)
+        if progress is not None:
+            progress.advance(coded=len(done))
+
+    def drain_one() -> None:
+        batch, future = in_flight.popleft()
+        try:
+            result = future.result()
+        except BrokenProcessPool as exc:
+            # a worker died (killed, out of memory): its batches are lost, not the run
+            lost = [batch] + [b for b, _ in in_flight]
+            in_flight.clear()
+            for docs in lost:
+                for doc in docs:
+                    fail(Failure(doc.origin or doc.doc_id, f"worker process died ({exc})"))
+            if isinstance(runner, _Pool):
+                runner.restart()
+            return
+        except EventCoderError:
+            raise  # the model, KB or patterns cannot be loaded: nothing can be coded
+        except Exception as exc:
+            for doc in batch:
+                fail(Failure(doc.origin or doc.doc_id, _describe_error(exc)))
+            return
+        store_batch(batch, result)
+
+    interrupted = False
+    try:
+        for batch in queued:
+            in_flight.append((batch, runner.submit(batch)))
+        for batch in pending:
+            while len(in_flight) >= window:
+                drain_one()
+            in_flight.append((batch, runner.submit(batch)))
+        while in_flight:
+            drain_one()
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        runner.close(cancel=interrupted)
+        if progress is not None:
+            progress.close()
+    if store is not None:
+        store.refresh_events()
+    return RunSummary(
+        coded=coded,
+        events=n_events,
+        already_stored=already,
+        skipped=failures,
+        workers=used_workers,
+        seconds=time.monotonic() - started,
+    )

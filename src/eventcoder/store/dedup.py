@@ -1,0 +1,160 @@
+"""Duplicate reports: mentions of the same event in several articles become one event.
+
+The rule, GDELT-style: mentions with the same *group* (source actor code, target actor
+code, CAMEO root code and modality) whose dates lie within one day of each other are
+one event. Within a group, mentions are taken in date order; the first one opens an
+event, and every later mention dated at most one day after that event's first date
+joins it; the next mention opens a new event. The result depends only on the set of
+mentions, never on the order in which articles were coded, so a resumed or parallel run
+gives the same events as a single uninterrupted one.
+
+Each event counts its mentions, its articles (distinct documents) and its sources
+(distinct outlets: the document's ``source``, else the host of its ``url``, else the
+document itself). Its representative mention is the earliest one with the event's most
+frequent CAMEO code; the event's record is that mention's record with the event's id,
+first date and a ``reports`` object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from eventcoder.model import stable_hash
+
+MAX_DAYS_APART = 1
+
+
+def group_key(
+    source_code: str | None,
+    target_code: str | None,
+    cameo_root: str,
+    *,
+    negated: bool = False,
+    intent: bool = False,
+    hypothetical: bool = False,
+) -> str:
+    """The group of a mention, e.g. ``"UKRMIL|POLMIL|04|"``; flags as ``n``, ``i``, ``h``.
+
+    A negated, intended or hypothetical statement never merges with a factual report.
+    """
+    flags = ("n" if negated else "") + ("i" if intent else "") + ("h" if hypothetical else "")
+    return f"{source_code or ''}|{target_code or ''}|{cameo_root}|{flags}"
+
+
+def source_identity(doc_id: str, source: str | None, url: str | None) -> str:
+    """Which outlet a document counts as, for an event's number of sources."""
+    if source and source.strip():
+        return "source:" + " ".join(source.split()).casefold()
+    if url:
+        host = urlsplit(url.strip()).hostname
+        if host:
+            return "host:" + host.removeprefix("www.")
+    return "doc:" + doc_id
+
+
+@dataclass(frozen=True)
+class MentionRow:
+    """What clustering needs of one stored mention."""
+
+    mention_id: str
+    doc_id: str
+    date: date
+    cameo: str
+    confidence: float | None
+    ev_start: int
+    trigger_start: int
+    outlet: str  # see source_identity
+    record: str  # the mention's JSON event record
+
+    @property
+    def order(self) -> tuple[dt.date, str, int, int, str]:
+        return (self.date, self.doc_id, self.ev_start, self.trigger_start, self.mention_id)
+
+
+@dataclass(frozen=True)
+class DedupedEvent:
+    """One event and the mentions that report it."""
+
+    event_id: str
+    group_key: str
+    first_date: date
+    last_date: date
+    mentions: tuple[MentionRow, ...]
+    representative: MentionRow
+
+    @property
+    def n_mentions(self) -> int:
+        return len(self.mentions)
+
+    @property
+    def n_articles(self) -> int:
+        return len({m.doc_id for m in self.mentions})
+
+    @property
+    def n_sources(self) -> int:
+        return len({m.outlet for m in self.mentions})
+
+    @property
+    def confidence(self) -> float | None:
+        known = [m.confidence for m in self.mentions if m.confidence is not None]
+        return max(known) if known else None
+
+    def record(self) -> dict[str, Any]:
+        """The representative's event record with this event's id, date and counts."""
+        record: dict[str, Any] = json.loads(self.representative.record)
+        record["event_id"] = self.event_id
+        record["date"] = self.first_date.isoformat()
+        record["confidence"] = self.confidence
+        record["reports"] = {
+            "mentions": self.n_mentions,
+            "articles": self.n_articles,
+            "sources": self.n_sources,
+            "first_date": self.first_date.isoformat(),
+            "last_date": self.last_date.isoformat(),
+            "mention_id": self.representative.mention_id,
+        }
+        return record
+
+
+def event_id_for(group: str, first_date: date) -> str:
+    """Stable id of the event of ``group`` first reported on ``first_date``."""
+    return stable_hash("event", group, first_date.isoformat())
+
+
+def cluster(group: str, rows: Iterable[MentionRow]) -> list[DedupedEvent]:
+    """The events of one group's mentions (see the module docstring for the rule)."""
+    ordered = sorted(rows, key=lambda m: m.order)
+    events: list[DedupedEvent] = []
+    current: list[MentionRow] = []
+    window_end: date | None = None
+    for row in ordered:
+        if window_end is not None and row.date > window_end:
+            events.append(_event(group, current))
+            current = []
+        if not current:
+            window_end = row.date + timedelta(days=MAX_DAYS_APART)
+        current.append(row)
+    if current:
+        events.append(_event(group, current))
+    return events
+
+
+def _event(group: str, mentions: Sequence[MentionRow]) -> DedupedEvent:
+    counts = Counter(m.cameo for m in mentions)
+    top = max(counts.values())
+    representative = next(m for m in mentions if counts[m.cameo] == top)
+    return DedupedEvent(
+        event_id=event_id_for(group, mentions[0].date),
+        group_key=group,
+        first_date=mentions[0].date,
+        last_date=mentions[-1].date,
+        mentions=tuple(mentions),
+        representative=representative,
+    )

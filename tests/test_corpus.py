@@ -1,0 +1,237 @@
+"""Corpus runs: parallel workers, resuming after kill -9, progress, failures."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eventcoder.corpus import Failure, code_corpus
+from eventcoder.errors import InputError
+from eventcoder.ingest import estimate_count, iter_documents, sample_corpus_paths
+from eventcoder.model import Document
+from eventcoder.pipeline import CoderConfig
+from eventcoder.progress import Progress
+from eventcoder.store import open_store
+
+SM = CoderConfig(model="sm", batch_size=4)
+
+
+def _sample_records() -> list[dict[str, Any]]:
+    records = []
+    for item in iter_documents(sample_corpus_paths()):
+        assert isinstance(item, Document)
+        records.append({"id": item.doc_id, "date": item.date.isoformat(), "text": item.text})
+    return records
+
+
+def _write_corpus(path: Path, copies: int) -> int:
+    """The sample articles ``copies`` times under new ids and outlets, as JSONL."""
+    base = _sample_records()
+    with path.open("w", encoding="utf-8") as fh:
+        for n in range(copies):
+            for record in base:
+                record = {**record, "id": f"{record['id']}#{n}", "source": f"outlet-{n % 3}"}
+                fh.write(json.dumps(record) + "\n")
+    return copies * len(base)
+
+
+def _dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Everything stored, except the time each document was coded."""
+    con = sqlite3.connect(db)
+    try:
+        return {
+            "documents": con.execute(
+                "SELECT doc_id, content_hash, date, title, url, source, origin, text, "
+                "n_events, coder_version FROM documents ORDER BY doc_id"
+            ).fetchall(),
+            "mentions": con.execute("SELECT * FROM mentions ORDER BY mention_id").fetchall(),
+            "events": con.execute("SELECT * FROM events ORDER BY event_id").fetchall(),
+            "stale_groups": con.execute("SELECT * FROM stale_groups").fetchall(),
+        }
+    finally:
+        con.close()
+
+
+def _code_command(corpus: Path, db: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "eventcoder.cli",
+        "code",
+        str(corpus),
+        "--db",
+        str(db),
+        "--model",
+        "sm",
+        "--workers",
+        "2",
+        "--batch-size",
+        "4",
+        "--quiet",
+    ]
+
+
+def _stored_documents(db: Path) -> int:
+    try:
+        con = sqlite3.connect(db, timeout=0.1)
+        try:
+            return int(con.execute("SELECT count(*) FROM documents").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error:  # not created yet, or locked for a moment
+        return 0
+
+
+def test_a_run_killed_mid_way_and_restarted_equals_an_uninterrupted_run(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    total = _write_corpus(corpus, copies=12)
+
+    whole = tmp_path / "whole.db"
+    subprocess.run(_code_command(corpus, whole), check=True, timeout=600)
+
+    broken = tmp_path / "broken.db"
+    run = subprocess.Popen(_code_command(corpus, broken), start_new_session=True)
+    deadline = time.monotonic() + 300
+    stored = 0
+    while time.monotonic() < deadline and run.poll() is None:
+        stored = _stored_documents(broken)
+        if stored >= 8:
+            break
+        time.sleep(0.01)
+    os.killpg(run.pid, signal.SIGKILL)  # the run and its workers, no chance to clean up
+    run.wait(timeout=60)
+    assert run.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+    at_kill = _stored_documents(broken)
+    assert 0 < at_kill < total, at_kill
+
+    restart = subprocess.run(
+        _code_command(corpus, broken), check=True, timeout=600, capture_output=True, text=True
+    )
+    assert restart.returncode == 0
+    assert _dump(broken) == _dump(whole)
+    assert len(_dump(whole)["documents"]) == total
+
+
+def test_two_workers_give_the_same_store_as_one(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    total = _write_corpus(corpus, copies=1)
+    summaries = []
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.db"
+        with open_store(str(db)) as store:
+            summaries.append(
+                code_corpus(iter_documents([corpus]), store=store, config=SM, workers=workers)
+            )
+    assert [s.workers for s in summaries] == [1, 2]
+    assert [s.coded for s in summaries] == [total, total]
+    assert summaries[0].events == summaries[1].events > 0
+    assert _dump(tmp_path / "w1.db") == _dump(tmp_path / "w2.db")
+
+
+def test_a_second_run_codes_only_what_is_missing(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    total = _write_corpus(corpus, copies=1)
+    lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    part = tmp_path / "part.jsonl"
+    part.write_text("".join(lines[:5]), encoding="utf-8")
+    db = str(tmp_path / "r.db")
+    with open_store(db) as store:
+        first = code_corpus(iter_documents([part]), store=store, config=SM, workers=1)
+        second = code_corpus(iter_documents([corpus]), store=store, config=SM, workers=1)
+        again = code_corpus(iter_documents([corpus]), store=store, config=SM, workers=1)
+        forced = code_corpus(
+            iter_documents([corpus]), store=store, config=SM, workers=1, force=True
+        )
+    assert (first.coded, first.already_stored) == (5, 0)
+    assert (second.coded, second.already_stored) == (total - 5, 5)
+    assert (again.coded, again.already_stored) == (0, total)
+    assert (forced.coded, forced.already_stored) == (total, 0)
+
+
+def test_bad_records_are_reported_and_the_rest_is_coded(tmp_path: Path) -> None:
+    corpus = tmp_path / "mixed.jsonl"
+    good = _sample_records()[:3]
+    corpus.write_text(
+        json.dumps(good[0]) + "\n{broken\n" + json.dumps(good[1]) + "\n"
+        '{"id": "no-text", "date": "2024-01-01"}\n' + json.dumps(good[2]) + "\n",
+        encoding="utf-8",
+    )
+    failures: list[Failure] = []
+    with open_store(str(tmp_path / "m.db")) as store:
+        summary = code_corpus(
+            iter_documents([corpus]), store=store, config=SM, workers=2, on_error=failures.append
+        )
+        assert store.counts().documents == 3
+    assert (summary.coded, summary.skipped) == (3, 2)
+    assert [str(f).split(": ")[0] for f in failures] == [f"{corpus}:2", f"{corpus}:4"]
+
+
+def test_events_reach_the_callback_in_input_order(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    _write_corpus(corpus, copies=1)
+    seen: list[str] = []
+    summary = code_corpus(
+        iter_documents([corpus]),
+        store=None,
+        config=SM,
+        workers=2,
+        on_events=lambda doc, events: seen.append(doc.doc_id),
+    )
+    expected = [d.doc_id for d in iter_documents([corpus]) if isinstance(d, Document)]
+    assert seen == expected
+    assert summary.workers == 2
+
+
+def test_one_batch_is_coded_in_process(tmp_path: Path) -> None:
+    docs: list[Document | InputError] = [
+        d for d in iter_documents(sample_corpus_paths()) if isinstance(d, Document)
+    ][:2]
+    summary = code_corpus(docs, store=None, config=SM, workers=4)
+    assert summary.workers == 1 and summary.coded == 2
+
+
+def test_progress_line_shows_rate_and_time_left() -> None:
+    out = io.StringIO()
+    progress = Progress(100, stream=out, enabled=True)
+    progress.advance(already_done=40)
+    time.sleep(0.05)
+    progress.advance(coded=10)
+    line = progress.line()
+    assert "50/100 docs" in line and "docs/s" in line and "left" in line
+    progress.close()
+    assert out.getvalue().endswith("\n")
+    quiet = io.StringIO()
+    silent = Progress(10, stream=quiet)  # not a terminal: nothing is drawn
+    silent.advance(coded=5)
+    silent.close()
+    assert quiet.getvalue() == ""
+
+
+def test_estimate_count(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    total = _write_corpus(corpus, copies=2)
+    (tmp_path / "a.txt").write_text("date 2024-01-01 Text.", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("id,date,text\n1,2024-01-01,x\n2,2024-01-01,y", "utf-8")
+    assert estimate_count([tmp_path]) == total + 1 + 2
+    assert estimate_count(["-"]) is None
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "two"])
+def test_workers_must_be_positive(workers: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from eventcoder.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["code", "x.jsonl", "--workers", workers])
+    assert "positive whole number" in capsys.readouterr().err

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from eventcoder import __version__
-from eventcoder.errors import EventCoderError, InputError
+from eventcoder.errors import EventCoderError, InputError, StoreError
 from eventcoder.model import Document, Event
 
 EXIT_OK = 0
@@ -311,7 +311,10 @@ def cmd_events(args: argparse.Namespace) -> int:
     )
     with open_store(args.db) as store:
         if store.counts().stale_groups:
-            store.refresh_events()  # a run was interrupted before it merged its reports
+            try:  # a run is going on, or was stopped before it merged its reports
+                store.refresh_events()
+            except StoreError as exc:
+                print(f"eventcoder: warning: events may be out of date: {exc}", file=sys.stderr)
         records = store.query_mentions(flt) if args.mentions else store.query_events(flt)
         write_events(records, sys.stdout, args.format)
     return EXIT_OK

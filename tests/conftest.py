@@ -1,13 +1,22 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from eventcoder.pipeline import Coder, CoderConfig, get_coder
+from postgres_server import PostgresServer, PostgresUnavailable, find_bindir
 
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "eventcoder" / "samples"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "postgresql: needs the throwaway PostgreSQL server (deselect: -m 'not postgresql')",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +28,57 @@ def coder() -> Iterator[Coder]:
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     return SAMPLES / "seed_article.txt"
+
+
+# -- databases -----------------------------------------------------------------------
+
+
+def in_ci() -> bool:
+    """True when the environment variable CI is set (and not to 0/false/no)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the session, started on first use (~1 s).
+
+    Without server binaries the PostgreSQL tests are skipped, except in CI (the
+    environment variable CI is set), where they must run and so fail instead.
+    """
+    if find_bindir() is None:
+        reason = (
+            "no PostgreSQL server binaries (initdb, pg_ctl, postgres) on PATH or in "
+            "/usr/lib/postgresql/*/bin"
+        )
+        if in_ci():
+            pytest.fail(
+                f"{reason}, but CI is set and the PostgreSQL tests must run there: "
+                "install the Debian package 'postgresql' (.ci/run does) or unset CI",
+                pytrace=False,
+            )
+        pytest.skip(f"{reason}; install the Debian package 'postgresql' to run these tests")
+    try:
+        server = PostgresServer.start()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"cannot start the test PostgreSQL server: {exc}", pytrace=False)
+    with server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """URL of a fresh, empty PostgreSQL database, dropped after the test."""
+    name = postgres_server.create_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)],
+)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """URL of a fresh, empty database: an SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'events.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url

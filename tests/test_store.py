@@ -1,20 +1,34 @@
-"""Tests of the event store (SQLite files in tmp_path)."""
+"""Tests of the event store.
+
+Every test that takes ``store`` or ``db_url`` runs twice: on an SQLite file in tmp_path
+and on a fresh database of the session's throwaway PostgreSQL server (see conftest.py;
+skipped without server binaries, except in CI). Tests without them are SQLite-only by
+nature (file paths, WAL, ``:memory:``, a broken file) or need no database at all.
+PostgreSQL-only checks (connection errors, one document written by two workers at
+once, column limits, upgrading a version-1 database) are in test_postgres.py, the
+deduplicated events in test_dedup.py. Here, the events as coded from each article (the
+store's "mentions") are checked.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
+import re
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy import event as sa_event
-from sqlalchemy import text
 
 from eventcoder.errors import StoreError
+from eventcoder.ingest.clean import clean_text
 from eventcoder.model import Actor, Document, Event, Evidence, Modality, Plover
 from eventcoder.store import SCHEMA_VERSION, EventFilter, EventStore, open_store
 
@@ -73,68 +87,93 @@ def make_event(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[EventStore]:
-    with open_store(str(tmp_path / "events.db")) as s:
+def store(db_url: str) -> Iterator[EventStore]:
+    with open_store(db_url) as s:
         yield s
 
 
-def ids(records: Iterator[dict[str, Any]]) -> list[str]:
+def sql(store: EventStore, statement: str, **params: Any) -> list[Any]:
+    """Run raw SQL on the store's database (committed); return the rows, if any."""
+    with store._engine.begin() as conn:
+        result = conn.execute(text(statement), params)
+        return list(result) if result.returns_rows else []
+
+
+def ids(records: Iterable[dict[str, Any]]) -> list[str]:
     return [r["event_id"] for r in records]
+
+
+def stored(store: EventStore) -> tuple[int, int]:
+    """(documents, mentions): the documents and their events as coded, one per article."""
+    counts = store.counts()
+    return counts.documents, counts.mentions
+
+
+def mentions(store: EventStore, flt: EventFilter | None = None) -> list[dict[str, Any]]:
+    """The stored mentions as Event.to_record() made them (without ``merged_into``)."""
+    return [{k: v for k, v in r.items() if k != "merged_into"} for r in store.query_mentions(flt)]
 
 
 # -- opening -------------------------------------------------------------------------
 
 
-def test_open_creates_tables_and_schema_version(tmp_path: Path) -> None:
+def test_open_creates_tables_and_schema_version(db_url: str) -> None:
+    with open_store(db_url) as s:
+        assert stored(s) == (0, 0)
+        assert s.dialect == db_url.split(":")[0].split("+")[0]
+        found = inspect(s._engine)
+        assert {"meta", "documents", "mentions", "events"} <= set(found.get_table_names())
+        indexes = {ix["name"] for ix in found.get_indexes("events")}
+        assert {"ix_events_date", "ix_events_cameo_root"} <= indexes
+        assert sql(s, "select value from meta where key = 'schema_version'") == [
+            (str(SCHEMA_VERSION),)
+        ]
+
+
+def test_open_sqlite_file_in_new_directory_with_wal(tmp_path: Path) -> None:  # SQLite-only
     db = tmp_path / "sub" / "events.db"
     with open_store(str(db)) as s:
-        assert s.counts() == (0, 0)
+        assert stored(s) == (0, 0)
         assert s.url == f"sqlite:///{db.resolve()}"
         assert s.dialect == "sqlite"
     con = sqlite3.connect(db)
     try:
-        tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
-        assert {"meta", "documents", "events"} <= tables
-        version = con.execute("select value from meta where key='schema_version'").fetchone()
-        assert version == (str(SCHEMA_VERSION),)
-        indexes = {r[0] for r in con.execute("select name from sqlite_master where type='index'")}
-        assert "ix_events_date" in indexes and "ix_events_cameo_root" in indexes
         assert con.execute("pragma journal_mode").fetchone() == ("wal",)
     finally:
         con.close()
 
 
-def test_open_by_url_and_reopen(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'e.db'}"
-    with open_store(url) as s:
+def test_open_by_url_and_reopen(db_url: str) -> None:
+    with open_store(db_url) as s:
         s.write_document(make_doc(), [make_event()])
-    with open_store(url) as s:
-        assert s.counts() == (1, 1)
+    with open_store(db_url) as s:
+        assert stored(s) == (1, 1)
+        assert ids(mentions(s)) == [make_event().event_id]
 
 
-def test_open_memory() -> None:
+def test_open_memory() -> None:  # SQLite-only
     with open_store(":memory:") as s:
         s.write_document(make_doc(), [make_event()])
-        assert s.counts() == (1, 1)
+        assert stored(s) == (1, 1)
         assert "memory" in s.url
 
 
 def test_foreign_keys_on(store: EventStore) -> None:
     store.write_document(make_doc(), [make_event()])
-    with store._engine.begin() as conn:
-        assert conn.exec_driver_sql("pragma foreign_keys").scalar() == 1
-        conn.execute(text("delete from documents where doc_id = 'd1'"))
-    assert store.counts() == (0, 0)  # cascaded
+    if store.dialect == "sqlite":  # PostgreSQL always enforces them
+        assert sql(store, "pragma foreign_keys") == [(1,)]
+    sql(store, "delete from documents where doc_id = 'd1'")
+    assert stored(store) == (0, 0)  # cascaded
 
 
-def test_open_not_a_database(tmp_path: Path) -> None:
+def test_open_not_a_database(tmp_path: Path) -> None:  # SQLite-only
     bad = tmp_path / "junk.db"
     bad.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(StoreError, match=r"junk\.db"):
         open_store(str(bad))
 
 
-def test_open_directory(tmp_path: Path) -> None:
+def test_open_directory(tmp_path: Path) -> None:  # SQLite-only
     with pytest.raises(StoreError, match="cannot open database"):
         open_store(str(tmp_path))
 
@@ -148,15 +187,16 @@ def test_open_bad_url_and_missing_driver() -> None:
         assert "secret" not in str(info.value)
 
 
-def test_open_newer_schema_refused(tmp_path: Path) -> None:
-    db = tmp_path / "e.db"
-    open_store(str(db)).close()
-    con = sqlite3.connect(db)
-    con.execute("update meta set value='999' where key='schema_version'")
-    con.commit()
-    con.close()
+def test_open_newer_schema_refused(db_url: str) -> None:
+    open_store(db_url).close()
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("update meta set value = '999' where key = 'schema_version'"))
+    finally:
+        engine.dispose()
     with pytest.raises(StoreError, match="schema version 999"):
-        open_store(str(db))
+        open_store(db_url)
 
 
 def test_url_hides_password(tmp_path: Path) -> None:
@@ -177,34 +217,42 @@ def test_write_is_idempotent(store: EventStore) -> None:
     evs = [make_event(trigger_start=5), make_event(trigger_start=50)]
     store.write_document(doc, evs)
     store.write_document(doc, evs)
-    assert store.counts() == (1, 2)
-    assert [r for r in store.query_events(EventFilter())] == [e.to_record() for e in evs]
+    assert stored(store) == (1, 2)
+    assert mentions(store) == [e.to_record() for e in evs]
 
 
 def test_rewrite_replaces_events(store: EventStore) -> None:
     doc = make_doc()
     store.write_document(doc, [make_event(trigger_start=5), make_event(trigger_start=50)])
     store.write_document(doc, [make_event(trigger_start=70)])
-    assert store.counts() == (1, 1)
-    (record,) = store.query_events(EventFilter())
+    assert stored(store) == (1, 1)
+    (record,) = mentions(store)
     assert record["evidence"]["trigger_start"] == 70
     store.write_document(doc, [])
-    assert store.counts() == (1, 0)
+    assert stored(store) == (1, 0)
+
+
+def test_rewrite_from_another_connection_and_store(db_url: str) -> None:
+    doc, evs = make_doc(), [make_event(trigger_start=5), make_event(trigger_start=50)]
+    with open_store(db_url) as first, open_store(db_url) as second:
+        first.write_many([(doc, evs)] * 3, batch_size=2)
+        second.write_document(doc, evs)
+        first.write_document(doc, evs)
+        assert stored(first) == stored(second) == (1, 2)
+        assert mentions(second) == [e.to_record() for e in evs]
 
 
 def test_duplicate_event_ids_kept_once(store: EventStore) -> None:
     ev = make_event()
     store.write_document(make_doc(), [ev, ev, make_event(trigger_start=9), ev])
-    assert store.counts() == (1, 2)
-    with store._engine.connect() as conn:
-        n = conn.execute(text("select n_events from documents")).scalar()
-    assert n == 2
+    assert stored(store) == (1, 2)
+    assert sql(store, "select n_events from documents") == [(2,)]
 
 
 def test_event_of_other_document_rejected(store: EventStore) -> None:
     with pytest.raises(StoreError, match="belongs to document"):
         store.write_document(make_doc("d1"), [make_event("d2")])
-    assert store.counts() == (0, 0)
+    assert stored(store) == (0, 0)
 
 
 def test_failure_mid_write_leaves_previous_state(store: EventStore) -> None:
@@ -214,7 +262,7 @@ def test_failure_mid_write_leaves_previous_state(store: EventStore) -> None:
     changed = make_doc(text_="Changed text.")
 
     def fail_on_event_insert(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO EVENTS"):
+        if statement.lstrip().upper().startswith("INSERT INTO MENTIONS"):
             raise RuntimeError("disk on fire")
 
     sa_event.listen(store._engine, "before_cursor_execute", fail_on_event_insert)
@@ -224,8 +272,8 @@ def test_failure_mid_write_leaves_previous_state(store: EventStore) -> None:
     finally:
         sa_event.remove(store._engine, "before_cursor_execute", fail_on_event_insert)
     # the delete of old events and the document update were rolled back
-    assert store.counts() == (1, 2)
-    assert ids(store.query_events(EventFilter())) == [e.event_id for e in old]
+    assert stored(store) == (1, 2)
+    assert ids(mentions(store)) == [e.event_id for e in old]
     assert store.is_current(doc, VERSION)
     assert not store.is_current(changed, VERSION)
 
@@ -236,7 +284,7 @@ def test_unserialisable_event_stores_nothing(store: EventStore) -> None:
             make_doc("d9"),
             [make_event("d9"), make_event("d9", goldstein=float("nan"), trigger_start=8)],
         )
-    assert store.counts() == (0, 0)
+    assert stored(store) == (0, 0)
 
 
 def test_is_current(store: EventStore) -> None:
@@ -258,7 +306,7 @@ def test_write_many_batches(store: EventStore) -> None:
     items = [(make_doc(f"d{i}"), [make_event(f"d{i}")]) for i in range(7)]
     assert store.write_many(items, batch_size=3) == 7
     assert store.write_many(iter(items), batch_size=3) == 7
-    assert store.counts() == (7, 7)
+    assert stored(store) == (7, 7)
 
 
 def test_write_many_bad_document(store: EventStore) -> None:
@@ -268,7 +316,7 @@ def test_write_many_bad_document(store: EventStore) -> None:
     written = store.write_many(items, batch_size=4, on_error=lambda d, e: failed.append(d.doc_id))
     assert written == 4
     assert failed == ["d2"]
-    assert store.counts() == (4, 4)
+    assert stored(store) == (4, 4)
 
 
 def test_write_many_raises_without_on_error(store: EventStore) -> None:
@@ -276,14 +324,144 @@ def test_write_many_raises_without_on_error(store: EventStore) -> None:
     items[2] = (make_doc("d2"), [make_event("d1")])
     with pytest.raises(StoreError, match="d2"):
         store.write_many(items, batch_size=10)
-    assert store.counts() == (2, 2)  # d0 and d1 stored, nothing of d2
+    assert stored(store) == (2, 2)  # d0 and d1 stored, nothing of d2
 
 
 def test_delete_document(store: EventStore) -> None:
     store.write_document(make_doc(), [make_event()])
     assert store.delete_document("d1")
     assert not store.delete_document("d1")
-    assert store.counts() == (0, 0)
+    assert stored(store) == (0, 0)
+
+
+def test_unicode_and_emoji_round_trip(store: EventStore) -> None:
+    text_ = "Залужний 🇺🇦 and Wiesław Kukuła 🇵🇱 spoke (電話) — “naïve” café 👍🏽."
+    doc = Document(doc_id="doc-ü-🇺🇦", text=text_, date=date(2024, 1, 25), title="Łódź ✓")
+    ev = make_event(
+        "doc-ü-🇺🇦",
+        day=25,
+        source=("UKRMIL", "Залужний 🇺🇦"),
+        target=("POLMIL", "Wiesław Kukuła 🇵🇱"),
+    )
+    store.write_document(doc, [ev])
+    assert mentions(store) == [ev.to_record()]
+    assert ids(mentions(store, EventFilter(actor="kukuła 🇵🇱"))) == [ev.event_id]
+    assert ids(mentions(store, EventFilter(actor="Залужний"))) == [ev.event_id]
+    assert ids(mentions(store, EventFilter(doc_id="doc-ü-🇺🇦"))) == [ev.event_id]
+    assert sql(store, "select text, title from documents") == [(text_, "Łódź ✓")]
+    assert store.is_current(doc, VERSION)
+
+
+def test_nul_character(store: EventStore) -> None:
+    # Ingest cleans control characters away, so coded documents never carry a NUL ...
+    assert clean_text("Kyiv\x00 said\x00.") == "Kyiv said."
+    # ... but the Python API takes any Document: PostgreSQL text cannot hold U+0000.
+    store.write_document(make_doc("good"), [make_event("good")])
+    bad = make_doc("bad", text_="Zaluzhnyi\x00 called.")
+    bad_events = [make_event("bad", source=("UKRMIL", "Zalu\x00zhnyi"))]
+    if store.dialect == "sqlite":
+        store.write_document(bad, bad_events)
+        assert sql(store, "select text from documents where doc_id = 'bad'") == [(bad.text,)]
+        return
+    with pytest.raises(StoreError, match=r"document 'bad'.*NUL") as info:
+        store.write_document(bad, bad_events)
+    assert "\n" not in str(info.value)  # one line, no driver traceback
+    assert stored(store) == (1, 1)
+    failed: list[str] = []
+    items = [(bad, bad_events), (make_doc("next"), [make_event("next")])]
+    assert store.write_many(items, on_error=lambda d, e: failed.append(d.doc_id)) == 1
+    assert failed == ["bad"]
+    assert stored(store) == (2, 2)
+
+
+def test_concurrent_reader_while_writing(store: EventStore) -> None:
+    # More events than the store fetches per round trip, in distinct dyads, so that the
+    # reader is still fetching from the database while the writer commits.
+    many = [
+        make_event("a", source=(f"X{i:04d}", f"actor {i}"), trigger_start=i) for i in range(1200)
+    ]
+    store.write_document(make_doc("a"), many)
+    before = list(store.query_mentions())
+    assert len(before) == 1200
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            store.write_document(make_doc("a"), [make_event("a", trigger_start=7)])
+            store.write_document(make_doc("b", day=2), [make_event("b", day=2)])
+        except BaseException as exc:
+            errors.append(exc)
+
+    reader = store.query_mentions()
+    first = next(reader)
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    writer.join(timeout=30)
+    assert not writer.is_alive(), "the writer is blocked by an open reader"
+    assert errors == []
+    assert [first, *reader] == before  # the reader kept its snapshot
+    assert stored(store) == (2, 2)
+    assert len(mentions(store)) == 2
+
+
+@contextlib.contextmanager
+def overlapping(store: EventStore, statement: str, timeout: float = 1) -> Iterator[None]:
+    """Make two threads overlap: each waits for the other after its first statement
+    matching the regular expression ``statement`` (if the store makes one thread wait
+    for the other's lock instead, the pause just times out)."""
+    both_there = threading.Barrier(2, timeout=timeout)
+    paused = threading.local()
+
+    def pause(conn: Any, cursor: Any, executed: str, *args: Any) -> None:
+        if not getattr(paused, "done", False) and re.match(statement, executed, re.I):
+            paused.done = True
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_there.wait()
+
+    sa_event.listen(store._engine, "after_cursor_execute", pause)
+    try:
+        yield
+    finally:
+        sa_event.remove(store._engine, "after_cursor_execute", pause)
+
+
+def run_in_threads(*jobs: Callable[[], object]) -> list[str]:
+    """Run the jobs at the same time; return the errors they raised."""
+    errors: list[str] = []
+
+    def run(job: Callable[[], object]) -> None:
+        try:
+            job()
+        except BaseException as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=run, args=(job,), daemon=True) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a writer is stuck"
+    return errors
+
+
+def test_concurrent_writers_of_different_documents(store: EventStore) -> None:
+    with overlapping(store, r"\s*(SELECT|INSERT|UPDATE|DELETE)\b"):  # any but BEGIN
+        errors = run_in_threads(
+            lambda: store.write_document(make_doc("a"), [make_event("a")]),
+            lambda: store.write_document(make_doc("b"), [make_event("b", trigger_start=9)]),
+        )
+    assert errors == []
+    assert stored(store) == (2, 2)
+
+
+def test_concurrent_refreshes(store: EventStore) -> None:
+    # e.g. `eventcoder events` refreshes while a coding run refreshes at its end
+    store.write_many([(make_doc(f"d{i}"), [make_event(f"d{i}")]) for i in range(3)])
+    with overlapping(store, r"\s*DELETE FROM events\b"):
+        errors = run_in_threads(store.refresh_events, store.refresh_events)
+    assert errors == []
+    assert store.counts().stale_groups == 0
+    assert [r["reports"]["articles"] for r in store.query_events()] == [3]
 
 
 # -- reading -------------------------------------------------------------------------
@@ -330,13 +508,14 @@ def filled(store: EventStore) -> EventStore:
 
 def _q(store: EventStore, **kw: Any) -> list[tuple[str, int]]:
     return [
-        (r["doc_id"], r["evidence"]["trigger_start"]) for r in store.query_events(EventFilter(**kw))
+        (r["doc_id"], r["evidence"]["trigger_start"])
+        for r in store.query_mentions(EventFilter(**kw))
     ]
 
 
 def test_query_order(filled: EventStore) -> None:
     assert _q(filled) == [("b", 5), ("b", 5), ("a", 10), ("a", 40), ("c", 5)]
-    dates = [r["date"] for r in filled.query_events()]
+    dates = [r["date"] for r in filled.query_mentions()]
     assert dates == sorted(dates)
 
 
@@ -378,8 +557,8 @@ def test_filter_dates_doc_limit(filled: EventStore) -> None:
 
 
 def test_query_returns_full_records(filled: EventStore) -> None:
-    for record in filled.query_events(EventFilter(doc_id="b")):
+    for record in filled.query_mentions(EventFilter(doc_id="b")):
         assert record["record_version"] == 1
         json.dumps(record)
-    (no_target,) = filled.query_events(EventFilter(source="USA"))
+    (no_target,) = filled.query_mentions(EventFilter(source="USA"))
     assert no_target["target"] is None

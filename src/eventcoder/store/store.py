@@ -382,17 +382,29 @@ class EventStore:
             "coded_at": datetime.now(UTC),
             "coder_version": _version_of(evs, coder_version),
         }
+        # Write first: the upsert locks the document's row (a concurrent writer of the
+        # same document waits instead of failing on pk_documents), and on SQLite the
+        # transaction takes the write lock before it reads anything.
+        if self.dialect in ("postgresql", "sqlite"):
+            make_insert = (
+                pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
+            )
+            stmt = make_insert(documents_t).values(doc_id=doc.doc_id, **doc_row)
+            conn.execute(
+                stmt.on_conflict_do_update(index_elements=[documents_t.c.doc_id], set_=doc_row)
+            )
+        else:
+            updated = conn.execute(
+                update(documents_t).where(documents_t.c.doc_id == doc.doc_id).values(**doc_row)
+            )
+            if updated.rowcount == 0:
+                conn.execute(insert(documents_t).values(doc_id=doc.doc_id, **doc_row))
         stale.update(
             conn.execute(
                 select(mentions_t.c.group_key).where(mentions_t.c.doc_id == doc.doc_id).distinct()
             ).scalars()
         )
         conn.execute(delete(mentions_t).where(mentions_t.c.doc_id == doc.doc_id))
-        updated = conn.execute(
-            update(documents_t).where(documents_t.c.doc_id == doc.doc_id).values(**doc_row)
-        )
-        if updated.rowcount == 0:
-            conn.execute(insert(documents_t).values(doc_id=doc.doc_id, **doc_row))
         if rows:
             conn.execute(insert(mentions_t), rows)
             stale.update(row["group_key"] for row in rows)
@@ -507,18 +519,26 @@ class EventStore:
         try:
             while True:
                 with self._engine.begin() as conn:
-                    keys = list(
+                    # Claim the groups by deleting them first: a write, so SQLite takes
+                    # its lock now, and concurrent refreshers on PostgreSQL get disjoint
+                    # groups (SKIP LOCKED). A failure rolls the claim back.
+                    claim = (
+                        select(stale_t.c.group_key)
+                        .order_by(stale_t.c.group_key)
+                        .limit(_REFRESH_GROUPS_PER_TRANSACTION)
+                        .with_for_update(skip_locked=True)
+                    )
+                    keys = sorted(
                         conn.execute(
-                            select(stale_t.c.group_key)
-                            .order_by(stale_t.c.group_key)
-                            .limit(_REFRESH_GROUPS_PER_TRANSACTION)
+                            delete(stale_t)
+                            .where(stale_t.c.group_key.in_(claim))
+                            .returning(stale_t.c.group_key)
                         ).scalars()
                     )
                     if not keys:
                         return refreshed
                     for key in keys:
                         self._refresh_group(conn, key)
-                    conn.execute(delete(stale_t).where(stale_t.c.group_key.in_(keys)))
                 refreshed += len(keys)
         except SQLAlchemyError as exc:
             raise StoreError(

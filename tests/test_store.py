@@ -562,3 +562,12 @@ def test_query_returns_full_records(filled: EventStore) -> None:
         json.dumps(record)
     (no_target,) = filled.query_mentions(EventFilter(source="USA"))
     assert no_target["target"] is None
+
+
+def test_several_processes_may_create_the_same_new_database(db_url: str) -> None:
+    # e.g. `eventcoder code` started twice on an empty database, or Spark drivers
+    def open_and_count() -> None:
+        with open_store(db_url) as s:
+            assert s.counts().documents == 0
+
+    assert run_in_threads(*[open_and_count] * 6) == []

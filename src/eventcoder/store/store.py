@@ -34,6 +34,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql as pg_dialect
@@ -63,6 +64,9 @@ _REFRESH_GROUPS_PER_TRANSACTION = 500
 _IN_CLAUSE_CHUNK = 500
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
 _QUERY_YIELD_PER = 500
+_SQLITE_BEGIN_OPTION = "eventcoder_sqlite_begin"
+# Any fixed number: serialises schema creation and upgrades on PostgreSQL.
+_PG_SCHEMA_LOCK = 0x6576_636F
 
 # Exceptions that mean "this write failed"; all are turned into StoreError.
 _WRITE_ERRORS = (SQLAlchemyError, ValueError, TypeError, OverflowError)
@@ -152,7 +156,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # "IMMEDIATE" takes the write lock at once, for transactions that read before they
+    # write and would otherwise fail, not wait, when another writer got there first.
+    mode = conn.get_execution_options().get(_SQLITE_BEGIN_OPTION, "")
+    conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def _make_engine(url: URL, shown: str) -> Engine:
@@ -204,7 +211,12 @@ def open_store(db: str) -> EventStore:
     shown = _describe(url)
     engine = _make_engine(url, shown)
     try:
-        with engine.begin() as conn:
+        with (
+            engine.connect().execution_options(**{_SQLITE_BEGIN_OPTION: "IMMEDIATE"}) as conn,
+            conn.begin(),
+        ):
+            if engine.dialect.name == "postgresql":  # one process creates or upgrades
+                conn.execute(text(f"SELECT pg_advisory_xact_lock({_PG_SCHEMA_LOCK})"))
             migrate(conn)
             metadata.create_all(conn)
             found = conn.execute(
@@ -232,10 +244,10 @@ def open_store(db: str) -> EventStore:
 
 
 def _short(exc: BaseException) -> str:
-    """The first line of an exception message, without SQLAlchemy's long trailer."""
+    """An exception's message on one line, without SQLAlchemy's long trailer."""
     orig = getattr(exc, "orig", None)
     if isinstance(exc, SQLAlchemyError) and orig is not None:
-        return str(orig)
+        return "; ".join(line.strip() for line in str(orig).splitlines() if line.strip())
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 

@@ -260,7 +260,7 @@ def _jsonl_records(
             yield InputError(f"broken JSON: {exc}", label, lineno)
             continue
         if not isinstance(obj, dict):
-            yield InputError(f"expected a JSON object, got {_json_type(obj)}", label, lineno)
+            yield InputError(f"expected a JSON object, got {json_type_name(obj)}", label, lineno)
             continue
         try:
             yield build_document(obj, label=label, line=lineno, default_date=default_date)
@@ -268,7 +268,8 @@ def _jsonl_records(
             yield exc
 
 
-def _json_type(value: object) -> str:
+def json_type_name(value: object) -> str:
+    """How a JSON value is named in messages: null, a boolean, a number, a list..."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -379,7 +380,7 @@ def build_document(
     if raw_text is None or (isinstance(raw_text, str) and not raw_text.strip()):
         raise fail("missing or empty 'text'")
     if not isinstance(raw_text, str):
-        raise fail(f"'text' must be a string, got {_json_type(raw_text)}")
+        raise fail(f"'text' must be a string, got {json_type_name(raw_text)}")
     text = clean_text(raw_text)
     if not text:
         raise fail("empty text")
@@ -394,7 +395,7 @@ def build_document(
 
     raw_id = fields.get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, str | int | None):
-        raise fail(f"'id' must be a string, got {_json_type(raw_id)}")
+        raise fail(f"'id' must be a string, got {json_type_name(raw_id)}")
     doc_id = str(raw_id).strip() if raw_id is not None else ""
 
     title = _field_str(fields, "title", fail)
@@ -416,7 +417,7 @@ def _field_str(
     if value is None:
         return None
     if not isinstance(value, str):
-        raise fail(f"'{name}' must be a string, got {_json_type(value)}")
+        raise fail(f"'{name}' must be a string, got {json_type_name(value)}")
     return value.strip() or None
 
 
@@ -432,7 +433,7 @@ def _field_date(value: object) -> date | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InputError(f"'date' must be a string YYYY-MM-DD, got {_json_type(value)}")
+        raise InputError(f"'date' must be a string YYYY-MM-DD, got {json_type_name(value)}")
     text = value.strip()
     if not text:
         return None

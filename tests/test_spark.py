@@ -1,0 +1,402 @@
+"""Tests for eventcoder.spark: the Spark job gives the same events as the local path.
+
+The Spark tests use a local[2] session. Without pyspark or Java they are skipped, except
+under CI (the CI environment variable set), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eventcoder.errors import EventCoderError, InputError
+from eventcoder.ingest import iter_documents, split_seed_date
+from eventcoder.model import Actor, Document, Event, Evidence, Modality, Plover
+from eventcoder.pipeline import CoderConfig, get_coder
+from eventcoder.spark import (
+    _DOC,
+    _ERROR,
+    EVENT_COLUMNS,
+    INSTALL_HINT,
+    Column,
+    JobSummary,
+    _code_partition,
+    display_path,
+    main,
+    record_to_row,
+    row_to_record,
+    run_job,
+)
+
+SAMPLES = Path(__file__).resolve().parents[1] / "src" / "eventcoder" / "samples"
+ARTICLES = SAMPLES / "articles.jsonl"
+SEED = SAMPLES / "seed_article.txt"
+MODEL = "md"
+CONFIG = CoderConfig(model=MODEL, kb_dirs=())
+UNDER_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _spark_missing() -> str | None:
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (pip install 'eventcoder[spark]')"
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        return "java is not installed (Spark needs Java 17 or later)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """A local[2] SparkSession for the whole test session."""
+    missing = _spark_missing()
+    if missing is not None:
+        if UNDER_CI:
+            pytest.fail(f"{missing}: the Spark tests must run under CI")
+        pytest.skip(missing)
+    from pyspark.sql import SparkSession
+
+    previous = os.environ.get("PYSPARK_PYTHON")
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("eventcoder-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+    if previous is None:
+        os.environ.pop("PYSPARK_PYTHON", None)
+    else:
+        os.environ["PYSPARK_PYTHON"] = previous
+
+
+def _key(record: dict[str, Any]) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+def local_records(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """The event records of the local path, sorted."""
+    documents = [d for d in iter_documents(paths) if isinstance(d, Document)]
+    coded = get_coder(CONFIG).code_documents(documents)
+    return sorted((e.to_record() for _, events in coded for e in events), key=_key)
+
+
+def spark_records(spark: Any, output: Path) -> list[dict[str, Any]]:
+    return sorted((row_to_record(r) for r in spark.read.parquet(str(output)).collect()), key=_key)
+
+
+def spark_errors(spark: Any, summary: JobSummary) -> list[dict[str, Any]]:
+    from eventcoder.spark import error_schema
+
+    rows = spark.read.schema(error_schema()).json(summary.errors_path).collect()
+    return sorted((r.asDict() for r in rows), key=lambda r: (r["path"], r["line"]))
+
+
+def seed_row() -> dict[str, Any]:
+    """The seed article as an input-contract record."""
+    day, body = split_seed_date(SEED.read_text(encoding="utf-8-sig"))
+    assert day is not None
+    return {"id": SEED.stem, "date": day.isoformat(), "text": body}
+
+
+def article_rows() -> list[dict[str, Any]]:
+    lines = ARTICLES.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def expected() -> list[dict[str, Any]]:
+    """Events of the sample corpus (20 articles and the seed article) coded locally."""
+    records = local_records([ARTICLES, SEED])
+    assert len(records) > 100
+    return records
+
+
+@pytest.fixture(scope="session")
+def jsonl_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("jsonl") / "corpus"
+    folder.mkdir()
+    shutil.copy(ARTICLES, folder / "articles.jsonl")
+    (folder / "seed.jsonl").write_text(json.dumps(seed_row(), ensure_ascii=False) + "\n")
+    return folder
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def _sample_event(target: bool) -> Event:
+    source = Actor("Valerii Zaluzhnyi", "UKRMIL", "UKR", "MIL", "Valerii Zaluzhnyi", "p:1", 15, 32)
+    other = Actor("Wiesław Kukuła", "POLMIL", "POL", "MIL", None, None, 40, 54, "role in text")
+    return Event(
+        doc_id="seed_article",
+        date=date(2024, 1, 25),
+        date_precision="day",
+        source=source,
+        target=other if target else None,
+        cameo="041",
+        goldstein=1.0,
+        quad_class=1,
+        plover=Plover("CONSULT", "phone" if target else None, ("a", "b") if target else ()),
+        modality=Modality(intent=not target),
+        evidence=Evidence("On 25 January, … Kukuła", 0, 165, "held a call", 85, 96),
+        confidence=0.85,
+        rule="04_consult.tsv:24",
+        coder_version="eventcoder-0.1.0+md",
+    )
+
+
+def _names(columns: Sequence[Column]) -> list[Any]:
+    return [(c.name, _names(c.fields)) if c.fields else c.name for c in columns]
+
+
+def _record_names(record: dict[str, Any], columns: Sequence[Column]) -> list[Any]:
+    out: list[Any] = []
+    for column in columns:
+        value = record[column.name]
+        out.append(
+            (column.name, _record_names(value, column.fields)) if column.fields else column.name
+        )
+    return out
+
+
+def test_event_columns_follow_the_event_record() -> None:
+    record = _sample_event(target=True).to_record()
+    assert list(record) == [c.name for c in EVENT_COLUMNS]
+    assert _record_names(record, EVENT_COLUMNS) == _names(EVENT_COLUMNS)
+
+
+def test_record_to_row_refuses_another_shape() -> None:
+    record = _sample_event(target=True).to_record()
+    assert record_to_row(record)[0] == record["event_id"]
+    with pytest.raises(EventCoderError, match="Spark schema"):
+        record_to_row({**record, "extra": 1})
+    broken = {**record, "coder": {"version": "x"}}
+    with pytest.raises(EventCoderError, match=r"event record\.coder"):
+        record_to_row(broken)
+
+
+def test_display_path() -> None:
+    assert display_path("file:/tmp/a%20b/x%25.jsonl") == "/tmp/a b/x%.jsonl"
+    assert display_path("file:///tmp/x.jsonl") == "/tmp/x.jsonl"
+    assert display_path("hdfs://nn:8020/data/x.jsonl") == "hdfs://nn:8020/data/x.jsonl"
+
+
+def test_event_record_round_trips_through_parquet(spark: Any, tmp_path: Path) -> None:
+    from eventcoder.spark import event_schema
+
+    records = [_sample_event(target=True).to_record(), _sample_event(target=False).to_record()]
+    frame = spark.createDataFrame([record_to_row(r) for r in records], event_schema())
+    frame.write.parquet(str(tmp_path / "events"))
+    back = spark.read.parquet(str(tmp_path / "events"))
+    assert back.schema.simpleString() == event_schema().simpleString()
+    assert sorted((row_to_record(r) for r in back.collect()), key=_key) == sorted(records, key=_key)
+
+
+# --------------------------------------------------------------------------- the job
+
+
+def test_jsonl_job_gives_the_local_events(
+    spark: Any, jsonl_input: Path, expected: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    output = tmp_path / "events"
+    summary = run_job(spark, str(jsonl_input), str(output), model=MODEL, kb_dirs=())
+    assert spark_records(spark, output) == expected
+    assert summary.input_format == "jsonl"
+    assert (summary.records, summary.documents, summary.errors) == (21, 21, 0)
+    assert summary.events == len(expected)
+    assert spark_errors(spark, summary) == []
+    assert spark.read.parquet(str(output)).schema.simpleString() == (
+        "struct<" + ",".join(f.simpleString() for f in _event_fields()) + ">"
+    )
+
+
+def _event_fields() -> Any:
+    from eventcoder.spark import event_schema
+
+    return event_schema().fields
+
+
+def test_parquet_job_gives_the_local_events(
+    spark: Any, expected: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    from pyspark.sql.types import DateType, StringType, StructField, StructType
+
+    # a Parquet date column is read as its YYYY-MM-DD string; other columns are ignored
+    names = ["id", "date", "title", "url", "source", "text", "extra"]
+    types = {"date": DateType()}
+    schema = StructType([StructField(n, types.get(n, StringType())) for n in names])
+    rows = [
+        {**r, "date": date.fromisoformat(r["date"]), "extra": "ignored"}
+        for r in [*article_rows(), seed_row()]
+    ]
+    source = tmp_path / "input.parquet"
+    frame = spark.createDataFrame([tuple(r.get(n) for n in names) for r in rows], schema)
+    frame.repartition(3).write.parquet(str(source))
+
+    output = tmp_path / "events"
+    summary = run_job(spark, str(source), str(output), model=MODEL, kb_dirs=(), partitions=3)
+    assert spark_records(spark, output) == expected
+    assert (summary.input_format, summary.partitions) == ("parquet", 3)
+    assert (summary.documents, summary.events, summary.errors) == (21, len(expected), 0)
+
+
+BAD_LINES = {
+    3: "{broken",
+    6: "[1, 2]",
+    9: '{"id": "bad-date", "date": "2024-02-30", "text": "Poland met Ukraine."}',
+    12: "",  # blank: skipped, not an error
+    14: '{"id": "no-text", "date": "2024-01-01"}',
+    17: '{"id": true, "date": "2024-01-01", "text": "Poland met Ukraine."}',
+    23: '{"id": "undated", "text": "Poland met Ukraine."}',
+}
+
+
+def test_bad_rows_go_to_the_errors_output(spark: Any, tmp_path: Path) -> None:
+    good = iter(ARTICLES.read_text(encoding="utf-8").splitlines())
+    lines = [BAD_LINES[n] if n in BAD_LINES else next(good) for n in range(1, 28)]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    local = list(iter_documents([path]))
+    local_errors = sorted((e.line, e.reason) for e in local if isinstance(e, InputError))
+    assert len(local_errors) == 6
+
+    output = tmp_path / "events"
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "4096")  # several splits per file
+    try:
+        summary = run_job(spark, str(path), str(output), model=MODEL, kb_dirs=(), partitions=3)
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+
+    errors = spark_errors(spark, summary)
+    assert [(e["line"], e["reason"]) for e in errors] == local_errors
+    assert {e["origin"] for e in errors} == {f"{path}:{line}" for line, _ in local_errors}
+    assert {(e["path"], e["stage"], e["doc_id"]) for e in errors} == {(str(path), "read", None)}
+    assert spark_records(spark, output) == local_records([path])
+    assert (summary.records, summary.read_errors, summary.code_errors) == (26, 6, 0)
+    assert summary.documents == 20
+
+
+def test_model_loads_once_per_python_worker(spark: Any, jsonl_input: Path, tmp_path: Path) -> None:
+    # a config no earlier test used, so every worker that codes has to load it once
+    summary = run_job(
+        spark,
+        str(jsonl_input),
+        str(tmp_path / "events"),
+        model=MODEL,
+        kb_dirs=(),
+        batch_size=5,
+        partitions=6,
+    )
+    assert summary.partitions == 6
+    assert 1 <= summary.python_workers <= 2  # local[2]: reused workers
+    assert summary.model_loads == summary.python_workers
+
+
+def test_a_document_that_fails_to_code_is_reported() -> None:
+    good = next(d for d in iter_documents([ARTICLES]) if isinstance(d, Document))
+    bad = replace(good, doc_id="bad", date="2024-01-25", origin="/data/x.jsonl:7")  # type: ignore[arg-type]
+    unreadable = ("/data/x.jsonl:8", "/data/x.jsonl", 8, "read", None, "broken JSON")
+    items = [(_DOC, bad), (_ERROR, unreadable), (_DOC, good)]
+    out = list(_code_partition(CONFIG, items))
+    errors = [value for tag, value in out if tag == _ERROR]
+    assert errors[0] == unreadable
+    assert errors[1][:5] == ("/data/x.jsonl:7", "/data/x.jsonl", 7, "code", "bad")
+    stats = out[-1][1]
+    assert (stats.records, stats.documents, stats.read_errors, stats.code_errors) == (3, 1, 1, 1)
+    assert stats.events == len(out) - 3 > 0
+
+
+# --------------------------------------------------------------------------- driver checks
+
+
+def test_input_and_output_are_checked(spark: Any, tmp_path: Path, jsonl_input: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        run_job(spark, str(tmp_path / "missing.jsonl"), str(tmp_path / "out"), kb_dirs=())
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "a.jsonl").write_text("{}\n")
+    (mixed / "b.csv").write_text("text\n")
+    with pytest.raises(InputError, match="--format jsonl"):
+        run_job(spark, str(mixed), str(tmp_path / "out"), kb_dirs=())
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    with pytest.raises(EventCoderError, match="already exists"):
+        run_job(spark, str(jsonl_input), str(taken), kb_dirs=())
+    with pytest.raises(EventCoderError, match="holds the input"):
+        run_job(spark, str(jsonl_input / "seed.jsonl"), str(jsonl_input), overwrite=True)
+    with pytest.raises(EventCoderError, match="unknown model"):
+        run_job(spark, str(jsonl_input), str(tmp_path / "out"), model="xl")
+
+
+def test_command_line_runs_the_job(
+    spark: Any, jsonl_input: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    undated = tmp_path / "undated.jsonl"
+    undated.write_text(
+        '{"id": "u", "text": "Poland\'s president met Ukraine\'s president in Kyiv."}\nnot json\n',
+        encoding="utf-8",
+    )
+    output = tmp_path / "events"
+    assert main([str(undated), str(output), "--date", "2024-01-25", "--model", MODEL]) == 1
+    err = capsys.readouterr().err
+    assert "coded 1 documents" in err and "skipped 1" in err
+    assert [r["date"] for r in spark_records(spark, output)] == ["2024-01-25"]
+    assert main([str(undated), str(output)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert spark.sparkContext._jsc is not None  # the shared session is still running
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--partitions", "0"], "not a positive whole number"),
+        (["--date", "2024-13-40"], "is not a date"),
+        (["--format", "csv"], "invalid choice"),
+        (["--model", "xl"], "invalid choice"),
+        (["--conf", "novalue"], "KEY=VALUE"),
+    ],
+)
+def test_bad_arguments_are_refused(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["in.jsonl", "out", *args])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_missing_pyspark_is_explained(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    assert main(["in.jsonl", "out"]) == 2
+    assert INSTALL_HINT in capsys.readouterr().err
+    assert "pip install 'eventcoder[spark]'" in INSTALL_HINT
+
+
+def test_importing_eventcoder_does_not_import_pyspark() -> None:
+    code = "import sys, eventcoder, eventcoder.spark; print('pyspark' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "False"

@@ -10,9 +10,11 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from eventcoder.corpus import Failure, code_corpus
@@ -92,36 +94,66 @@ def _stored_documents(db: Path) -> int:
         return 0
 
 
-def test_a_run_killed_mid_way_and_restarted_equals_an_uninterrupted_run(
-    tmp_path: Path,
-) -> None:
-    corpus = tmp_path / "corpus.jsonl"
+@dataclass(frozen=True)
+class WholeRun:
+    corpus: Path
+    total: int
+    dump: dict[str, list[tuple[Any, ...]]]
+
+
+@pytest.fixture(scope="module")
+def whole_run(tmp_path_factory: pytest.TempPathFactory) -> WholeRun:
+    """A corpus and the database of one uninterrupted run over it."""
+    tmp = tmp_path_factory.mktemp("whole")
+    corpus = tmp / "corpus.jsonl"
     total = _write_corpus(corpus, copies=12)
-
-    whole = tmp_path / "whole.db"
+    whole = tmp / "whole.db"
     subprocess.run(_code_command(corpus, whole), check=True, timeout=600)
+    dump = _dump(whole)
+    assert len(dump["documents"]) == total
+    return WholeRun(corpus, total, dump)
 
-    broken = tmp_path / "broken.db"
-    run = subprocess.Popen(_code_command(corpus, broken), start_new_session=True)
+
+def _wait_for_documents(run: subprocess.Popen[bytes], db: Path, wanted: int) -> None:
     deadline = time.monotonic() + 300
-    stored = 0
     while time.monotonic() < deadline and run.poll() is None:
-        stored = _stored_documents(broken)
-        if stored >= 8:
-            break
+        if _stored_documents(db) >= wanted:
+            return
         time.sleep(0.01)
+
+
+def test_a_run_killed_mid_way_and_restarted_equals_an_uninterrupted_run(
+    whole_run: WholeRun, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.db"
+    run = subprocess.Popen(_code_command(whole_run.corpus, broken), start_new_session=True)
+    _wait_for_documents(run, broken, 8)
     os.killpg(run.pid, signal.SIGKILL)  # the run and its workers, no chance to clean up
     run.wait(timeout=60)
     assert run.returncode == -signal.SIGKILL, "the run ended before it could be killed"
     at_kill = _stored_documents(broken)
-    assert 0 < at_kill < total, at_kill
+    assert 0 < at_kill < whole_run.total, at_kill
 
-    restart = subprocess.run(
-        _code_command(corpus, broken), check=True, timeout=600, capture_output=True, text=True
-    )
-    assert restart.returncode == 0
-    assert _dump(broken) == _dump(whole)
-    assert len(_dump(whole)["documents"]) == total
+    subprocess.run(_code_command(whole_run.corpus, broken), check=True, timeout=600)
+    assert _dump(broken) == whole_run.dump
+
+
+def test_a_worker_killed_mid_run_loses_no_document(whole_run: WholeRun, tmp_path: Path) -> None:
+    # what the kernel's out-of-memory killer does to one worker
+    db = tmp_path / "worker.db"
+    run = subprocess.Popen(_code_command(whole_run.corpus, db), start_new_session=True)
+    try:
+        _wait_for_documents(run, db, 8)
+        workers = [
+            p for p in psutil.Process(run.pid).children() if "spawn_main" in " ".join(p.cmdline())
+        ]
+        assert workers, "no worker process found"
+        workers[0].kill()
+        assert run.wait(timeout=600) == 0
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert _dump(db) == whole_run.dump
 
 
 def test_two_workers_give_the_same_store_as_one(tmp_path: Path) -> None:

@@ -112,6 +112,9 @@ class _InProcess:
             future.set_exception(exc)
         return future
 
+    def restart(self) -> None:
+        pass
+
     def close(self, cancel: bool = False) -> None:
         pass
 
@@ -248,19 +251,33 @@ def code_corpus(
         if progress is not None:
             progress.advance(coded=len(done))
 
+    def recover(lost: list[tuple[list[Document], Future[_BatchResult]]]) -> None:
+        # A worker died (killed, out of memory, a crash in the parser) and the pool with
+        # it. Batches that had finished are kept; the documents of the others are coded
+        # again one at a time on a fresh pool, so a document that kills workers is found
+        # and skipped, and every other document is coded, in input order.
+        runner.restart()
+        for batch, future in lost:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                store_batch(batch, future.result())
+                continue
+            for doc in batch:
+                try:
+                    result = runner.submit([doc]).result()
+                except BrokenProcessPool as exc:
+                    fail(Failure(doc.origin or doc.doc_id, f"worker process died ({exc})"))
+                    runner.restart()
+                    continue
+                store_batch([doc], result)
+
     def drain_one() -> None:
         batch, future = in_flight.popleft()
         try:
             result = future.result()
-        except BrokenProcessPool as exc:
-            # a worker died (killed, out of memory): its batches are lost, not the run
-            lost = [batch] + [b for b, _ in in_flight]
+        except BrokenProcessPool:
+            lost = [(batch, future), *in_flight]
             in_flight.clear()
-            for docs in lost:
-                for doc in docs:
-                    fail(Failure(doc.origin or doc.doc_id, f"worker process died ({exc})"))
-            if isinstance(runner, _Pool):
-                runner.restart()
+            recover(lost)
             return
         except EventCoderError:
             raise  # the model, KB or patterns cannot be loaded: nothing can be coded

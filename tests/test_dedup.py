@@ -101,12 +101,20 @@ def test_events_command_shows_events_by_default_and_mentions_on_request(
 # -- the rule, on stored mentions made by hand ---------------------------------------------
 
 
-def _event(doc_id: str, day: date, cameo: str = "041", *, start: int = 0) -> Event:
+def _event(
+    doc_id: str,
+    day: date,
+    cameo: str = "041",
+    *,
+    start: int = 0,
+    source: str = "POLGOV",
+    precision: str = "day",
+) -> Event:
     return Event(
         doc_id=doc_id,
         date=day,
-        date_precision="day",
-        source=Actor(text="Duda", code="POLGOV", country="POL", sector="GOV", start=start),
+        date_precision=precision,
+        source=Actor(text="Duda", code=source, country="POL", sector="GOV", start=start),
         target=Actor(text="Zelenskyy", code="UKRGOV", country="UKR", sector="GOV", start=9),
         cameo=cameo,
         goldstein=1.0,
@@ -171,9 +179,34 @@ def test_recoding_a_document_updates_its_events(db_url: str) -> None:
         assert store.counts().stale_groups == 0
 
 
+def test_unknown_actors_and_coarse_dates_do_not_merge(db_url: str) -> None:
+    day = date(2024, 1, 1)
+    with open_store(db_url) as store:
+        _write(store, "a", day, _event("a", day, source="---"))
+        _write(store, "b", day, _event("b", day, source="---"))
+        _write(store, "c", day, _event("c", day, precision="year"))  # "in 2024"
+        _write(store, "d", day, _event("d", day))
+        events = _events_table(store)
+    assert sorted(e["reports"]["mentions"] for e in events) == [1, 1, 1, 1]
+
+
+def test_a_recoded_mention_moves_between_events(db_url: str) -> None:
+    day = date(2024, 1, 25)
+    with open_store(db_url) as store:
+        _write(store, "a", day, _event("a", day, "041"))
+        _write(store, "b", day, _event("b", day, "041"))
+        _write(store, "c", day, _event("c", day, "112"))
+        assert sorted(e["reports"]["articles"] for e in _events_table(store)) == [1, 2]
+        _write(store, "b", day, _event("b", day, "111"))  # b now reads as a criticism
+        by_root = {e["cameo"][:2]: e["reports"]["articles"] for e in _events_table(store)}
+        assert by_root == {"04": 1, "11": 2}
+        merged = {m["doc_id"]: m["merged_into"] for m in store.query_mentions()}
+        assert merged["b"] == merged["c"] != merged["a"]
+
+
 def test_most_frequent_code_chooses_the_representative() -> None:
     def row(mid: str, day: int, cameo: str) -> MentionRow:
-        return MentionRow(mid, mid, date(2024, 1, day), cameo, 0.5, 0, 0, "doc:" + mid, "{}")
+        return MentionRow(mid, mid, date(2024, 1, day), cameo, 0.5, 0, 0, "doc:" + mid)
 
     [event] = cluster("g", [row("c", 2, "042"), row("a", 1, "040"), row("b", 2, "042")])
     assert event.representative.mention_id == "b"
@@ -184,6 +217,10 @@ def test_most_frequent_code_chooses_the_representative() -> None:
 def test_group_key_and_source_identity() -> None:
     assert group_key("UKRMIL", "POLMIL", "04") == "UKRMIL|POLMIL|04|"
     assert group_key("UKRMIL", None, "03", intent=True) == "UKRMIL||03|i"
+    assert group_key("UKR", "RUS", "19", precision="month") == "UKR|RUS|19|m"
+    assert group_key("---", "RUS", "14", mention_id="m1") == "mention:m1"
+    assert group_key("UKR", "---", "14", mention_id="m2") == "mention:m2"
+    assert source_identity("d", None, "http://[::1") == "doc:d"  # not a URL: never raises
     assert source_identity("d", " Reuters ", None) == source_identity("e", "reuters", None)
     assert source_identity("d", None, "https://www.bbc.co.uk/news/1") == "host:bbc.co.uk"
     assert source_identity("d", None, None) == "doc:d"

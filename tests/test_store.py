@@ -464,6 +464,22 @@ def test_concurrent_refreshes(store: EventStore) -> None:
     assert [r["reports"]["articles"] for r in store.query_events()] == [3]
 
 
+def test_a_refresh_next_to_a_writer_loses_no_merge(store: EventStore) -> None:
+    # The group is already stale (a run in progress has not refreshed yet); a writer
+    # adds a mention to it while `eventcoder events` refreshes. Whatever the timing, once
+    # both are done and the group refreshed, every mention is merged.
+    store.write_document(make_doc("a"), [make_event("a")])
+    with overlapping(store, r"\s*(INSERT INTO stale_groups|DELETE FROM stale_groups)\b"):
+        errors = run_in_threads(
+            lambda: store.write_document(make_doc("b"), [make_event("b")]),
+            store.refresh_events,
+        )
+    assert errors == []
+    store.refresh_events()
+    assert [r["reports"]["articles"] for r in store.query_events()] == [2]
+    assert None not in {m["merged_into"] for m in store.query_mentions()}
+
+
 # -- reading -------------------------------------------------------------------------
 
 

@@ -310,7 +310,7 @@ def cmd_events(args: argparse.Namespace) -> int:
         limit=args.limit,
     )
     with open_store(args.db) as store:
-        if store.counts().stale_groups:
+        if store.has_stale_groups():
             try:  # a run is going on, or was stopped before it merged its reports
                 store.refresh_events()
             except StoreError as exc:

@@ -13,6 +13,9 @@ Each event counts its mentions, its articles (distinct documents) and its source
 document itself). Its representative mention is the earliest one with the event's most
 frequent CAMEO code; the event's record is that mention's record with the event's id,
 first date and a ``reports`` object.
+
+Mentions whose source or target actor is unknown, and mentions dated only to the week,
+month or year, are kept apart (see :func:`group_key`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ from eventcoder.model import stable_hash
 MAX_DAYS_APART = 1
 
 
+UNKNOWN_CODE = "---"
+_PRECISION_FLAGS = {"day": "", "week": "w", "month": "m", "year": "y"}
+
+
 def group_key(
     source_code: str | None,
     target_code: str | None,
@@ -39,13 +46,21 @@ def group_key(
     negated: bool = False,
     intent: bool = False,
     hypothetical: bool = False,
+    precision: str = "day",
+    mention_id: str = "",
 ) -> str:
     """The group of a mention, e.g. ``"UKRMIL|POLMIL|04|"``; flags as ``n``, ``i``, ``h``.
 
-    A negated, intended or hypothetical statement never merges with a factual report.
+    A negated, intended or hypothetical statement never merges with a factual report,
+    nor a date known only to the week, month or year (flag ``w``, ``m``, ``y``) with one
+    known to the day. A mention whose source or target is unknown (``---``) is a group of
+    its own (``mention:<id>``): two unknown actors are not the same actor.
     """
+    if source_code in (None, "", UNKNOWN_CODE) or target_code == UNKNOWN_CODE:
+        return f"mention:{mention_id}"
     flags = ("n" if negated else "") + ("i" if intent else "") + ("h" if hypothetical else "")
-    return f"{source_code or ''}|{target_code or ''}|{cameo_root}|{flags}"
+    flags += _PRECISION_FLAGS.get(precision, precision[:1])
+    return f"{source_code}|{target_code or ''}|{cameo_root}|{flags}"
 
 
 def source_identity(doc_id: str, source: str | None, url: str | None) -> str:
@@ -53,7 +68,10 @@ def source_identity(doc_id: str, source: str | None, url: str | None) -> str:
     if source and source.strip():
         return "source:" + " ".join(source.split()).casefold()
     if url:
-        host = urlsplit(url.strip()).hostname
+        try:
+            host = urlsplit(url.strip()).hostname
+        except ValueError:  # "http://[::1": not a URL after all
+            host = None
         if host:
             return "host:" + host.removeprefix("www.")
     return "doc:" + doc_id
@@ -71,7 +89,6 @@ class MentionRow:
     ev_start: int
     trigger_start: int
     outlet: str  # see source_identity
-    record: str  # the mention's JSON event record
 
     @property
     def order(self) -> tuple[dt.date, str, int, int, str]:
@@ -106,9 +123,9 @@ class DedupedEvent:
         known = [m.confidence for m in self.mentions if m.confidence is not None]
         return max(known) if known else None
 
-    def record(self) -> dict[str, Any]:
-        """The representative's event record with this event's id, date and counts."""
-        record: dict[str, Any] = json.loads(self.representative.record)
+    def record(self, representative_record: str) -> dict[str, Any]:
+        """The representative's event record (JSON) with this event's id, date and counts."""
+        record: dict[str, Any] = json.loads(representative_record)
         record["event_id"] = self.event_id
         record["date"] = self.first_date.isoformat()
         record["confidence"] = self.confidence

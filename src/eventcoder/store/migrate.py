@@ -56,6 +56,8 @@ def _v1_to_v2(conn: Connection) -> None:
                 negated=bool(values["negated"]),
                 intent=bool(values["intent"]),
                 hypothetical=bool(values["hypothetical"]),
+                precision=values["date_precision"],
+                mention_id=mention_id,
             )
             keys.add(key)
             batch.append({**values, "mention_id": mention_id, "group_key": key, "event_id": None})

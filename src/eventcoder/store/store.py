@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -149,10 +151,25 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _set_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
+
+
+def _set_wal(cursor: Any) -> None:
+    # Switching a new database to WAL needs a moment alone with the file, and SQLite
+    # answers "database is locked" at once, without its busy timeout, when several
+    # processes open the same new file together: try again for a while.
+    deadline = time.monotonic() + _SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
@@ -251,6 +268,11 @@ def _short(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 def _cameo_root(cameo: str) -> str:
     return cameo[:2]
 
@@ -263,6 +285,8 @@ def _group_of(ev: Event) -> str:
         negated=ev.modality.negated,
         intent=ev.modality.intent,
         hypothetical=ev.modality.hypothetical,
+        precision=ev.date_precision,
+        mention_id=ev.event_id,
     )
 
 
@@ -373,15 +397,44 @@ class EventStore:
 
     # -- writing ---------------------------------------------------------------------
 
-    def _write(
+    def _write_batch(
         self,
         conn: Connection,
-        doc: Document,
-        evs: Sequence[Event],
+        items: Sequence[tuple[Document, Sequence[Event]]],
         coder_version: str | None,
-        stale: set[str],
     ) -> None:
-        rows = _mention_rows(doc, evs)
+        """Store ``items`` in the transaction of ``conn`` (a doc_id given twice: the last wins).
+
+        The order matters for concurrent writers and refreshers: documents first (their
+        upsert is a write, so SQLite takes its lock before anything is read), then the
+        stale marks of every group touched, in sorted order and as writes that lock the
+        rows (so a PostgreSQL refresher skips these groups until this commits), and only
+        then the mentions.
+        """
+        latest: dict[str, tuple[Document, list[dict[str, Any]], str]] = {}
+        for doc, evs in items:
+            latest[doc.doc_id] = (doc, _mention_rows(doc, evs), _version_of(evs, coder_version))
+        for doc, rows, version in latest.values():
+            self._upsert_document(conn, doc, len(rows), version)
+        ids = sorted(latest)
+        stale: set[str] = set()
+        for chunk in _chunks(ids, _IN_CLAUSE_CHUNK):
+            stale.update(
+                conn.execute(
+                    select(mentions_t.c.group_key).where(mentions_t.c.doc_id.in_(chunk)).distinct()
+                ).scalars()
+            )
+        new_rows = [row for _, rows, _ in latest.values() for row in rows]
+        stale.update(row["group_key"] for row in new_rows)
+        self._mark_stale(conn, stale)
+        for chunk in _chunks(ids, _IN_CLAUSE_CHUNK):
+            conn.execute(delete(mentions_t).where(mentions_t.c.doc_id.in_(chunk)))
+        if new_rows:
+            conn.execute(insert(mentions_t), new_rows)
+
+    def _upsert_document(
+        self, conn: Connection, doc: Document, n_events: int, version: str
+    ) -> None:
         doc_row: dict[str, Any] = {
             "content_hash": doc.content_hash,
             "date": doc.date,
@@ -390,13 +443,10 @@ class EventStore:
             "source": doc.source,
             "origin": doc.origin,
             "text": doc.text,
-            "n_events": len(rows),
+            "n_events": n_events,
             "coded_at": datetime.now(UTC),
-            "coder_version": _version_of(evs, coder_version),
+            "coder_version": version,
         }
-        # Write first: the upsert locks the document's row (a concurrent writer of the
-        # same document waits instead of failing on pk_documents), and on SQLite the
-        # transaction takes the write lock before it reads anything.
         if self.dialect in ("postgresql", "sqlite"):
             make_insert = (
                 pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
@@ -411,24 +461,24 @@ class EventStore:
             )
             if updated.rowcount == 0:
                 conn.execute(insert(documents_t).values(doc_id=doc.doc_id, **doc_row))
-        stale.update(
-            conn.execute(
-                select(mentions_t.c.group_key).where(mentions_t.c.doc_id == doc.doc_id).distinct()
-            ).scalars()
-        )
-        conn.execute(delete(mentions_t).where(mentions_t.c.doc_id == doc.doc_id))
-        if rows:
-            conn.execute(insert(mentions_t), rows)
-            stale.update(row["group_key"] for row in rows)
 
     def _mark_stale(self, conn: Connection, keys: set[str]) -> None:
         if not keys:
             return
         rows = [{"group_key": key} for key in sorted(keys)]
-        if self.dialect == "postgresql":
-            conn.execute(pg_dialect.insert(stale_t).on_conflict_do_nothing(), rows)
-        elif self.dialect == "sqlite":
-            conn.execute(sqlite_dialect.insert(stale_t).on_conflict_do_nothing(), rows)
+        if self.dialect in ("postgresql", "sqlite"):
+            make_insert = (
+                pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
+            )
+            stmt = make_insert(stale_t)
+            # DO UPDATE, not DO NOTHING: it locks an existing row until this commits
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[stale_t.c.group_key],
+                    set_={"group_key": stmt.excluded.group_key},
+                ),
+                rows,
+            )
         else:  # any other database: look first, then insert what is missing
             present = set(
                 conn.execute(
@@ -451,9 +501,7 @@ class EventStore:
         """
         try:
             with self._engine.begin() as conn:
-                stale: set[str] = set()
-                self._write(conn, doc, events, coder_version, stale)
-                self._mark_stale(conn, stale)
+                self._write_batch(conn, [(doc, events)], coder_version)
         except _WRITE_ERRORS as exc:
             raise StoreError(
                 f"cannot store document {doc.doc_id!r} in {self._shown}: {_short(exc)}"
@@ -481,10 +529,7 @@ class EventStore:
         while batch := list(islice(iterator, batch_size)):
             try:
                 with self._engine.begin() as conn:
-                    stale: set[str] = set()
-                    for doc, evs in batch:
-                        self._write(conn, doc, evs, coder_version, stale)
-                    self._mark_stale(conn, stale)
+                    self._write_batch(conn, batch, coder_version)
             except (*_WRITE_ERRORS, StoreError):
                 for doc, evs in batch:
                     try:
@@ -521,41 +566,55 @@ class EventStore:
 
     # -- deduplicated events --------------------------------------------------------
 
-    def refresh_events(self) -> int:
-        """Recompute the deduplicated events of every stale group; return how many groups.
+    def has_stale_groups(self) -> bool:
+        """True when some deduplicated events await :meth:`refresh_events`."""
+        try:
+            with self._engine.connect() as conn:
+                return conn.execute(select(stale_t.c.group_key).limit(1)).first() is not None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read {self._shown}: {_short(exc)}") from exc
 
-        Works in transactions of a few hundred groups: a run killed half-way keeps the
-        groups it had not finished stale, and the next call completes them.
+    def refresh_events(self) -> int:
+        """Recompute the deduplicated events of the stale groups; return how many groups.
+
+        Only the groups stale when the call starts are done (a coder writing at the same
+        time does not keep it going), a few hundred per transaction: a refresh killed
+        half-way leaves the groups it had not finished stale for the next call. Each
+        transaction first claims its groups by deleting their stale marks, so on
+        PostgreSQL two refreshers share the work and skip groups a writer holds.
         """
         refreshed = 0
+        key = ""
         try:
-            while True:
+            with self._engine.connect() as conn:
+                keys = sorted(conn.execute(select(stale_t.c.group_key)).scalars())
+            for chunk in _chunks(keys, _REFRESH_GROUPS_PER_TRANSACTION):
                 with self._engine.begin() as conn:
-                    # Claim the groups by deleting them first: a write, so SQLite takes
-                    # its lock now, and concurrent refreshers on PostgreSQL get disjoint
-                    # groups (SKIP LOCKED). A failure rolls the claim back.
                     claim = (
                         select(stale_t.c.group_key)
-                        .order_by(stale_t.c.group_key)
-                        .limit(_REFRESH_GROUPS_PER_TRANSACTION)
+                        .where(stale_t.c.group_key.in_(chunk))
                         .with_for_update(skip_locked=True)
                     )
-                    keys = sorted(
+                    claimed = sorted(
                         conn.execute(
                             delete(stale_t)
                             .where(stale_t.c.group_key.in_(claim))
                             .returning(stale_t.c.group_key)
                         ).scalars()
                     )
-                    if not keys:
-                        return refreshed
-                    for key in keys:
+                    for key in claimed:
                         self._refresh_group(conn, key)
-                refreshed += len(keys)
+                refreshed += len(claimed)
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot update the deduplicated events in {self._shown}: {_short(exc)}"
             ) from exc
+        except (ValueError, TypeError, KeyError) as exc:
+            raise StoreError(
+                f"cannot update the deduplicated events of group {key!r} in {self._shown}: "
+                f"{_short(exc)}"
+            ) from exc
+        return refreshed
 
     def _refresh_group(self, conn: Connection, key: str) -> None:
         m, d = mentions_t.c, documents_t.c
@@ -568,43 +627,58 @@ class EventStore:
                 m.confidence,
                 m.ev_start,
                 m.trigger_start,
-                m.record,
+                m.event_id,
                 d.source,
                 d.url,
             )
             .join(documents_t, d.doc_id == m.doc_id)
             .where(m.group_key == key)
         )
-        rows = [
-            MentionRow(
-                mention_id=r.mention_id,
-                doc_id=r.doc_id,
-                date=r.date,
-                cameo=r.cameo,
-                confidence=r.confidence,
-                ev_start=r.ev_start,
-                trigger_start=r.trigger_start,
-                outlet=source_identity(r.doc_id, r.source, r.url),
-                record=r.record,
+        rows: list[MentionRow] = []
+        linked: dict[str, str | None] = {}
+        for r in result:
+            rows.append(
+                MentionRow(
+                    mention_id=r.mention_id,
+                    doc_id=r.doc_id,
+                    date=r.date,
+                    cameo=r.cameo,
+                    confidence=r.confidence,
+                    ev_start=r.ev_start,
+                    trigger_start=r.trigger_start,
+                    outlet=source_identity(r.doc_id, r.source, r.url),
+                )
             )
-            for r in result
-        ]
+            linked[r.mention_id] = r.event_id
         conn.execute(delete(events_t).where(events_t.c.group_key == key))
         found = cluster(key, rows)
         if not found:
             return
-        conn.execute(insert(events_t), [_event_table_row(ev) for ev in found])
+        # only the representatives' records are read: a hot group has many mentions
+        representatives = sorted(ev.representative.mention_id for ev in found)
+        records: dict[str, str] = {}
+        for chunk in _chunks(representatives, _IN_CLAUSE_CHUNK):
+            for mention_id, record in conn.execute(
+                select(m.mention_id, m.record).where(m.mention_id.in_(chunk))
+            ):
+                records[mention_id] = record
+        conn.execute(
+            insert(events_t),
+            [_event_table_row(ev, records[ev.representative.mention_id]) for ev in found],
+        )
         links = [
             {"b_mention_id": mention.mention_id, "b_event_id": ev.event_id}
             for ev in found
             for mention in ev.mentions
+            if linked.get(mention.mention_id) != ev.event_id
         ]
-        conn.execute(
-            update(mentions_t)
-            .where(mentions_t.c.mention_id == bindparam("b_mention_id"))
-            .values(event_id=bindparam("b_event_id")),
-            links,
-        )
+        if links:
+            conn.execute(
+                update(mentions_t)
+                .where(mentions_t.c.mention_id == bindparam("b_mention_id"))
+                .values(event_id=bindparam("b_event_id")),
+                links,
+            )
 
     # -- reading ---------------------------------------------------------------------
 
@@ -688,8 +762,8 @@ class EventStore:
             raise StoreError(f"cannot read events from {self._shown}: {_short(exc)}") from exc
 
 
-def _event_table_row(ev: DedupedEvent) -> dict[str, Any]:
-    record = ev.record()
+def _event_table_row(ev: DedupedEvent, representative_record: str) -> dict[str, Any]:
+    record = ev.record(representative_record)
     source, target = record.get("source") or {}, record.get("target") or {}
     rep = ev.representative
     return {

@@ -21,7 +21,7 @@ from eventcoder.corpus import Failure, code_corpus
 from eventcoder.errors import InputError
 from eventcoder.ingest import estimate_count, iter_documents, sample_corpus_paths
 from eventcoder.model import Document
-from eventcoder.pipeline import CoderConfig
+from eventcoder.pipeline import CoderConfig, coder_version
 from eventcoder.progress import Progress
 from eventcoder.store import open_store
 
@@ -267,3 +267,19 @@ def test_workers_must_be_positive(workers: str, capsys: pytest.CaptureFixture[st
     with pytest.raises(SystemExit):
         main(["code", "x.jsonl", "--workers", workers])
     assert "positive whole number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_last_copy_of_a_document_wins_in_every_run(tmp_path: Path, workers: int) -> None:
+    records = _sample_records()
+    first, second = dict(records[0]), dict(records[0])
+    second["text"] = records[1]["text"]  # same id, new text: a corrected article
+    corpus = tmp_path / "twice.jsonl"
+    rows = [first, *records[2:8], second, *records[8:12]]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    config = CoderConfig(model="sm", batch_size=2)
+    with open_store(str(tmp_path / "t.db")) as store:
+        for _ in range(2):  # the first run, then a resumed one
+            code_corpus(iter_documents([corpus]), store=store, config=config, workers=workers)
+            [stored] = [d for d in iter_documents([corpus]) if isinstance(d, Document)][7:8]
+            assert store.current_doc_ids([stored], coder_version(config)) == {stored.doc_id}

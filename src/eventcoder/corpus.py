@@ -14,11 +14,11 @@ import multiprocessing
 import os
 import signal
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 
 from eventcoder.errors import EventCoderError, InputError, StoreError
@@ -28,6 +28,8 @@ from eventcoder.progress import Progress
 from eventcoder.store import EventStore
 
 _BATCHES_IN_FLIGHT_PER_WORKER = 2
+# Worker deaths in a row, with no document coded in between, before the run gives up.
+_MAX_DEATHS_IN_A_ROW = 3
 
 
 def default_workers() -> int:
@@ -51,6 +53,8 @@ class Failure:
 
 @dataclass(frozen=True)
 class RunSummary:
+    """What a corpus run did."""
+
     coded: int  # documents coded (and stored, unless there is no store)
     events: int  # events found in them (mentions, before deduplication)
     already_stored: int  # documents skipped because they were stored and current
@@ -74,12 +78,14 @@ def _code_batch(config: CoderConfig, batch: list[Document]) -> _BatchResult:
     if _load_error is not None:
         raise _load_error
     coder = get_coder(config)
-    index = {id(doc): i for i, doc in enumerate(batch)}
+    # positions, not documents, identify results: a batch may hold one document twice
+    copies = [replace(doc) for doc in batch]
+    index = {id(doc): i for i, doc in enumerate(copies)}
     failed: list[tuple[int, str]] = []
     coded = [
         (index[id(doc)], tuple(events))
         for doc, events in coder.code_documents(
-            batch, on_error=lambda doc, exc: failed.append((index[id(doc)], _describe_error(exc)))
+            copies, on_error=lambda doc, exc: failed.append((index[id(doc)], _describe_error(exc)))
         )
     ]
     return _BatchResult(tuple(coded), tuple(failed))
@@ -139,9 +145,10 @@ class _Pool:
     def submit(self, batch: list[Document]) -> Future[_BatchResult]:
         try:
             return self._executor.submit(_code_batch, self.config, batch)
-        except BrokenProcessPool:
-            self.restart()
-            return self._executor.submit(_code_batch, self.config, batch)
+        except BrokenProcessPool as exc:  # handled, with the batches in flight, by the caller
+            future: Future[_BatchResult] = Future()
+            future.set_exception(exc)
+            return future
 
     def restart(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -196,24 +203,32 @@ def code_corpus(
     def fail(failure: Failure) -> None:
         nonlocal failures
         failures += 1
+        if progress is not None:
+            progress.advance(already_done=1)
         if on_error is not None:
             on_error(failure)
 
     started = time.monotonic()
-    coded = n_events = already = 0
+    coded = n_events = already = deaths_in_a_row = 0
     batches = _batches(items, config.batch_size, fail)
+    # doc_ids being coded now: a second copy of one must not be judged by the store
+    # before the first is written, or a resumed run could end with the other copy
+    in_flight_ids: Counter[str] = Counter()
 
     def todo() -> Iterator[list[Document]]:
         nonlocal already
         for batch in batches:
             if store is not None and not force:
-                current = store.current_doc_ids(batch, version)
+                current = store.current_doc_ids(batch, version) - set(in_flight_ids)
                 if current:
-                    already += len(current)
+                    kept = [doc for doc in batch if doc.doc_id not in current]
+                    skipped = len(batch) - len(kept)
+                    already += skipped
                     if progress is not None:
-                        progress.advance(already_done=len(current))
-                    batch = [doc for doc in batch if doc.doc_id not in current]
+                        progress.advance(already_done=skipped)
+                    batch = kept
             if batch:
+                in_flight_ids.update(doc.doc_id for doc in batch)
                 yield batch
 
     pending = todo()
@@ -228,7 +243,8 @@ def code_corpus(
     queued = (b for b in (first, second) if b is not None)
 
     def store_batch(batch: list[Document], result: _BatchResult) -> None:
-        nonlocal coded, n_events
+        nonlocal coded, n_events, deaths_in_a_row
+        deaths_in_a_row = 0
         for i, message in result.failed:
             fail(Failure(batch[i].origin or batch[i].doc_id, message))
         done = [(batch[i], events) for i, events in result.coded]
@@ -251,6 +267,17 @@ def code_corpus(
         if progress is not None:
             progress.advance(coded=len(done))
 
+    def worker_died(doc: Document, exc: BaseException) -> None:
+        nonlocal deaths_in_a_row
+        deaths_in_a_row += 1
+        if deaths_in_a_row >= _MAX_DEATHS_IN_A_ROW:
+            raise EventCoderError(
+                f"worker processes keep dying ({deaths_in_a_row} times in a row, the last "
+                f"on {doc.origin or doc.doc_id}); is the machine out of memory? Each worker "
+                "holds its own model: try fewer --workers or --model sm"
+            )
+        fail(Failure(doc.origin or doc.doc_id, f"worker process died ({exc})"))
+
     def recover(lost: list[tuple[list[Document], Future[_BatchResult]]]) -> None:
         # A worker died (killed, out of memory, a crash in the parser) and the pool with
         # it. Batches that had finished are kept; the documents of the others are coded
@@ -265,29 +292,45 @@ def code_corpus(
                 try:
                     result = runner.submit([doc]).result()
                 except BrokenProcessPool as exc:
-                    fail(Failure(doc.origin or doc.doc_id, f"worker process died ({exc})"))
+                    worker_died(doc, exc)
                     runner.restart()
                     continue
+                except EventCoderError:
+                    raise
+                except Exception as exc:
+                    fail(Failure(doc.origin or doc.doc_id, _describe_error(exc)))
+                    continue
                 store_batch([doc], result)
+
+    def release(batch: list[Document]) -> None:
+        for doc in batch:
+            in_flight_ids[doc.doc_id] -= 1
+            if in_flight_ids[doc.doc_id] <= 0:
+                del in_flight_ids[doc.doc_id]
 
     def drain_one() -> None:
         batch, future = in_flight.popleft()
         try:
-            result = future.result()
-        except BrokenProcessPool:
-            lost = [(batch, future), *in_flight]
-            in_flight.clear()
-            recover(lost)
-            return
-        except EventCoderError:
-            raise  # the model, KB or patterns cannot be loaded: nothing can be coded
-        except Exception as exc:
-            for doc in batch:
-                fail(Failure(doc.origin or doc.doc_id, _describe_error(exc)))
-            return
-        store_batch(batch, result)
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                lost = [(batch, future), *in_flight]
+                in_flight.clear()
+                recover(lost)
+                for other, _ in lost[1:]:
+                    release(other)
+                return
+            except EventCoderError:
+                raise  # the model, KB or patterns cannot be loaded: nothing can be coded
+            except Exception as exc:
+                for doc in batch:
+                    fail(Failure(doc.origin or doc.doc_id, _describe_error(exc)))
+                return
+            store_batch(batch, result)
+        finally:
+            release(batch)
 
-    interrupted = False
+    stopped = True
     try:
         for batch in queued:
             in_flight.append((batch, runner.submit(batch)))
@@ -297,15 +340,16 @@ def code_corpus(
             in_flight.append((batch, runner.submit(batch)))
         while in_flight:
             drain_one()
-    except KeyboardInterrupt:
-        interrupted = True
-        raise
+        stopped = False
     finally:
-        runner.close(cancel=interrupted)
+        runner.close(cancel=stopped)  # on an error or Ctrl-C, do not wait for the rest
         if progress is not None:
             progress.close()
     if store is not None:
-        store.refresh_events()
+        try:
+            store.refresh_events()
+        except StoreError as exc:  # everything is stored; only the merge is left
+            fail(Failure("duplicate reports", f"{exc}; 'eventcoder events' will merge them"))
     return RunSummary(
         coded=coded,
         events=n_events,

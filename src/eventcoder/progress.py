@@ -42,21 +42,25 @@ class Progress:
         self.label = label
         self.done = 0
         self.worked = 0
-        self._started = time.monotonic()
+        self._started: float | None = None  # the first advance: setting up is not coding
         self._shown_at = 0.0
         self._width = 0
 
     def advance(self, coded: int = 0, already_done: int = 0) -> None:
+        """``coded`` documents were coded; ``already_done`` were stored or skipped."""
+        now = time.monotonic()
+        if self._started is None:
+            self._started = now
         self.done += coded + already_done
         self.worked += coded
-        now = time.monotonic()
         if self.enabled and now - self._shown_at >= _MIN_INTERVAL_S:
             self._shown_at = now
             self._show(now)
 
     def line(self, now: float | None = None) -> str:
         """The text of the bar as it stands."""
-        elapsed = (time.monotonic() if now is None else now) - self._started
+        now = time.monotonic() if now is None else now
+        elapsed = now - (self._started if self._started is not None else now)
         rate = self.worked / elapsed if elapsed > 0 else 0.0
         total = self.total if self.total is not None and self.total >= self.done else None
         parts = [self.label]

@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from eventcoder.errors import StoreError
@@ -72,6 +72,8 @@ _PG_SCHEMA_LOCK = 0x6576_636F
 
 # Exceptions that mean "this write failed"; all are turned into StoreError.
 _WRITE_ERRORS = (SQLAlchemyError, ValueError, TypeError, OverflowError)
+# ... and those that mean the database itself is gone, full or locked, whatever the data.
+_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 @dataclass(frozen=True)
@@ -520,7 +522,8 @@ class EventStore:
         Each document is all-or-nothing. If a batch fails, its documents are retried one
         transaction each, so one bad document does not lose the others: the failure is
         passed to ``on_error`` (and writing goes on) or, without ``on_error``, raised
-        after the documents before it have been stored.
+        after the documents before it have been stored. A database that cannot be
+        reached, is full or stays locked raises :class:`StoreError` at once.
         """
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -530,6 +533,11 @@ class EventStore:
             try:
                 with self._engine.begin() as conn:
                     self._write_batch(conn, batch, coder_version)
+            except _UNAVAILABLE as exc:  # no document is to blame: stop, do not skip
+                raise StoreError(
+                    f"cannot write to {self._shown}: {_short(exc)}; the documents stored "
+                    "so far are kept, run again to go on"
+                ) from exc
             except (*_WRITE_ERRORS, StoreError):
                 for doc, evs in batch:
                     try:

@@ -272,3 +272,45 @@ def test_a_version_1_database_is_upgraded(tmp_path: Path) -> None:
         assert event["reports"]["mentions"] == 1
     version = sqlite3.connect(db).execute("SELECT value FROM meta").fetchone()[0]
     assert version == "2"
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_refreshing_around_each_change_equals_merging_from_scratch(
+    tmp_path: Path, seed: int
+) -> None:
+    # a hot group: reports on most days, coded in random order, some recoded or deleted,
+    # the events refreshed (around the changed days only) after every write
+    rng = random.Random(seed)
+    d0 = date(2024, 1, 1)
+    docs = {f"d{i:03d}": d0 + timedelta(days=rng.randrange(40)) for i in range(90)}
+    with open_store(str(tmp_path / "steps.db")) as steps:
+        for doc_id in rng.sample(sorted(docs), len(docs)):
+            day = docs[doc_id]
+            cameo = rng.choice(["040", "041", "042"])
+            _write(steps, doc_id, day, _event(doc_id, day, cameo), source=f"o{rng.randrange(4)}")
+            steps.refresh_events()
+            if rng.random() < 0.15:
+                gone = rng.choice(sorted(docs))
+                steps.delete_document(gone)
+                steps.refresh_events()
+        final = {m["doc_id"]: m for m in steps.query_mentions()}
+        stepwise = _events_table(steps)
+        links = {m["event_id"]: m["merged_into"] for m in steps.query_mentions()}
+    with open_store(str(tmp_path / "once.db")) as once:
+        for doc_id in sorted(final):
+            day = docs[doc_id]
+            event = _event(doc_id, day, final[doc_id]["cameo"])
+            _write(once, doc_id, day, event, source=_outlet_of(tmp_path / "steps.db", doc_id))
+        assert _events_table(once) == stepwise
+        assert {m["event_id"]: m["merged_into"] for m in once.query_mentions()} == links
+    assert len(stepwise) > 5
+
+
+def _outlet_of(db: Path, doc_id: str) -> str:
+    con = sqlite3.connect(db)
+    try:
+        return str(
+            con.execute("SELECT source FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()[0]
+        )
+    finally:
+        con.close()

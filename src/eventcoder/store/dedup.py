@@ -147,7 +147,21 @@ def event_id_for(group: str, first_date: date) -> str:
 
 def cluster(group: str, rows: Iterable[MentionRow]) -> list[DedupedEvent]:
     """The events of one group's mentions (see the module docstring for the rule)."""
-    ordered = sorted(rows, key=lambda m: m.order)
+    events, _ = recluster(group, sorted(rows, key=lambda m: m.order), date.max, set())
+    return events
+
+
+def recluster(
+    group: str, ordered: Iterable[MentionRow], last_changed: date, old_anchors: set[date]
+) -> tuple[list[DedupedEvent], date | None]:
+    """The events of a group again, from a point where nothing before has changed.
+
+    ``ordered``: the group's mentions in date order, from the first date of the event
+    that holds the earliest change (or from the group's start). Stops at the first
+    event that would open after ``last_changed`` on the first date of an old event
+    (``old_anchors``): from there on the old events are the same as new ones would be.
+    Returns the new events and that date (``None`` when the mentions ran out first).
+    """
     events: list[DedupedEvent] = []
     current: list[MentionRow] = []
     window_end: date | None = None
@@ -156,14 +170,17 @@ def cluster(group: str, rows: Iterable[MentionRow]) -> list[DedupedEvent]:
             events.append(_event(group, current))
             current = []
         if not current:
+            if row.date > last_changed and row.date in old_anchors:
+                return events, row.date
             window_end = row.date + timedelta(days=MAX_DAYS_APART)
         current.append(row)
     if current:
         events.append(_event(group, current))
-    return events
+    return events, None
 
 
 def _event(group: str, mentions: Sequence[MentionRow]) -> DedupedEvent:
+    mentions = sorted(mentions, key=lambda m: m.order)  # whatever order the database gave
     counts = Counter(m.cameo for m in mentions)
     top = max(counts.values())
     representative = next(m for m in mentions if counts[m.cameo] == top)

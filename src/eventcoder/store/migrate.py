@@ -37,7 +37,7 @@ def _v1_to_v2(conn: Connection) -> None:
     old = Table("events", MetaData(), autoload_with=conn)
     mentions.create(conn, checkfirst=True)
     stale_groups.create(conn, checkfirst=True)
-    keys: set[str] = set()
+    keys: set[tuple[str, Any]] = set()
     last = ""
     while True:
         rows = conn.execute(
@@ -59,11 +59,13 @@ def _v1_to_v2(conn: Connection) -> None:
                 precision=values["date_precision"],
                 mention_id=mention_id,
             )
-            keys.add(key)
+            keys.add((key, values["date"]))
             batch.append({**values, "mention_id": mention_id, "group_key": key, "event_id": None})
         conn.execute(insert(mentions), batch)
         last = rows[-1].event_id
     old.drop(conn)
     if keys:
-        conn.execute(insert(stale_groups), [{"group_key": key} for key in sorted(keys)])
+        conn.execute(
+            insert(stale_groups), [{"group_key": key, "day": day} for key, day in sorted(keys)]
+        )
     conn.execute(text("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))

@@ -162,11 +162,13 @@ Index("ix_events_target_country", events.c.target_country)
 Index("ix_events_plover_event", events.c.plover_event)
 Index("ix_events_cameo_root", events.c.cameo_root)
 
-# Groups whose events must be recomputed from their mentions: written in the same
-# transaction as the mentions, emptied by EventStore.refresh_events. A run killed
-# between the two leaves the groups here, and the next run (or query) finishes the work.
+# The days of groups whose events must be recomputed from their mentions: written in
+# the same transaction as the mentions (the dates of the mentions removed and added),
+# emptied by EventStore.refresh_events. A run killed between the two leaves them here,
+# and the next run (or query) finishes the work.
 stale_groups = Table(
     "stale_groups",
     metadata,
     Column("group_key", Text, primary_key=True),
+    Column("day", Date, primary_key=True),
 )

@@ -31,12 +31,14 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     delete,
+    distinct,
     event,
     func,
     insert,
     or_,
     select,
     text,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql as pg_dialect
@@ -50,8 +52,8 @@ from eventcoder.model import Document, Event
 from eventcoder.store.dedup import (
     DedupedEvent,
     MentionRow,
-    cluster,
     group_key,
+    recluster,
     source_identity,
 )
 from eventcoder.store.migrate import migrate
@@ -419,15 +421,18 @@ class EventStore:
         for doc, rows, version in latest.values():
             self._upsert_document(conn, doc, len(rows), version)
         ids = sorted(latest)
-        stale: set[str] = set()
+        stale: set[tuple[str, date]] = set()
         for chunk in _chunks(ids, _IN_CLAUSE_CHUNK):
             stale.update(
-                conn.execute(
-                    select(mentions_t.c.group_key).where(mentions_t.c.doc_id.in_(chunk)).distinct()
-                ).scalars()
+                (key, day)
+                for key, day in conn.execute(
+                    select(mentions_t.c.group_key, mentions_t.c.date)
+                    .where(mentions_t.c.doc_id.in_(chunk))
+                    .distinct()
+                )
             )
         new_rows = [row for _, rows, _ in latest.values() for row in rows]
-        stale.update(row["group_key"] for row in new_rows)
+        stale.update((row["group_key"], row["date"]) for row in new_rows)
         self._mark_stale(conn, stale)
         for chunk in _chunks(ids, _IN_CLAUSE_CHUNK):
             conn.execute(delete(mentions_t).where(mentions_t.c.doc_id.in_(chunk)))
@@ -464,10 +469,10 @@ class EventStore:
             if updated.rowcount == 0:
                 conn.execute(insert(documents_t).values(doc_id=doc.doc_id, **doc_row))
 
-    def _mark_stale(self, conn: Connection, keys: set[str]) -> None:
+    def _mark_stale(self, conn: Connection, keys: set[tuple[str, date]]) -> None:
         if not keys:
             return
-        rows = [{"group_key": key} for key in sorted(keys)]
+        rows = [{"group_key": key, "day": day} for key, day in sorted(keys)]
         if self.dialect in ("postgresql", "sqlite"):
             make_insert = (
                 pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
@@ -476,20 +481,20 @@ class EventStore:
             # DO UPDATE, not DO NOTHING: it locks an existing row until this commits
             conn.execute(
                 stmt.on_conflict_do_update(
-                    index_elements=[stale_t.c.group_key],
+                    index_elements=[stale_t.c.group_key, stale_t.c.day],
                     set_={"group_key": stmt.excluded.group_key},
                 ),
                 rows,
             )
         else:  # any other database: look first, then insert what is missing
-            present = set(
-                conn.execute(
-                    select(stale_t.c.group_key).where(stale_t.c.group_key.in_(keys))
-                ).scalars()
-            )
-            missing = [row for row in rows if row["group_key"] not in present]
-            if missing:
-                conn.execute(insert(stale_t), missing)
+            for row in rows:
+                present = conn.execute(
+                    select(stale_t.c.group_key).where(
+                        stale_t.c.group_key == row["group_key"], stale_t.c.day == row["day"]
+                    )
+                ).first()
+                if present is None:
+                    conn.execute(insert(stale_t), row)
 
     def write_document(
         self, doc: Document, events: Sequence[Event], *, coder_version: str | None = None
@@ -556,13 +561,14 @@ class EventStore:
         """Remove a document and its events; return whether it was stored."""
         try:
             with self._engine.begin() as conn:
-                stale = set(
-                    conn.execute(
-                        select(mentions_t.c.group_key)
+                stale = {
+                    (key, day)
+                    for key, day in conn.execute(
+                        select(mentions_t.c.group_key, mentions_t.c.date)
                         .where(mentions_t.c.doc_id == doc_id)
                         .distinct()
-                    ).scalars()
-                )
+                    )
+                }
                 conn.execute(delete(mentions_t).where(mentions_t.c.doc_id == doc_id))
                 gone = conn.execute(delete(documents_t).where(documents_t.c.doc_id == doc_id))
                 self._mark_stale(conn, stale)
@@ -595,24 +601,24 @@ class EventStore:
         key = ""
         try:
             with self._engine.connect() as conn:
-                keys = sorted(conn.execute(select(stale_t.c.group_key)).scalars())
+                keys = sorted(conn.execute(select(stale_t.c.group_key).distinct()).scalars())
             for chunk in _chunks(keys, _REFRESH_GROUPS_PER_TRANSACTION):
                 with self._engine.begin() as conn:
                     claim = (
-                        select(stale_t.c.group_key)
+                        select(stale_t.c.group_key, stale_t.c.day)
                         .where(stale_t.c.group_key.in_(chunk))
                         .with_for_update(skip_locked=True)
                     )
-                    claimed = sorted(
-                        conn.execute(
-                            delete(stale_t)
-                            .where(stale_t.c.group_key.in_(claim))
-                            .returning(stale_t.c.group_key)
-                        ).scalars()
-                    )
-                    for key in claimed:
-                        self._refresh_group(conn, key)
-                refreshed += len(claimed)
+                    days: dict[str, set[date]] = {}
+                    for key, day in conn.execute(
+                        delete(stale_t)
+                        .where(tuple_(stale_t.c.group_key, stale_t.c.day).in_(claim))
+                        .returning(stale_t.c.group_key, stale_t.c.day)
+                    ):
+                        days.setdefault(key, set()).add(day)
+                    for key in sorted(days):
+                        self._refresh_group(conn, key, days[key])
+                refreshed += len(days)
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"cannot update the deduplicated events in {self._shown}: {_short(exc)}"
@@ -624,9 +630,23 @@ class EventStore:
             ) from exc
         return refreshed
 
-    def _refresh_group(self, conn: Connection, key: str) -> None:
-        m, d = mentions_t.c, documents_t.c
-        result = conn.execute(
+    def _refresh_group(self, conn: Connection, key: str, days: set[date]) -> None:
+        """Rebuild the events of ``key`` around the changed ``days``, and no further.
+
+        Events wholly before the earliest change keep their mentions; from the event
+        holding it, mentions are clustered again until an event opens, after the last
+        change, where an old one opened (see :func:`eventcoder.store.dedup.recluster`).
+        A daily feed appending to a group of years of reports reads a few days of it.
+        """
+        m, d, e = mentions_t.c, documents_t.c, events_t.c
+        first_changed, last_changed = min(days), max(days)
+        start = conn.execute(
+            select(func.max(e.date)).where(e.group_key == key, e.date <= first_changed)
+        ).scalar()
+        old_anchors = set(
+            conn.execute(select(e.date).where(e.group_key == key, e.date > last_changed)).scalars()
+        )
+        stmt = (
             select(
                 m.mention_id,
                 m.doc_id,
@@ -641,12 +661,16 @@ class EventStore:
             )
             .join(documents_t, d.doc_id == m.doc_id)
             .where(m.group_key == key)
+            .order_by(m.date)
         )
-        rows: list[MentionRow] = []
+        if start is not None:
+            stmt = stmt.where(m.date >= start)
         linked: dict[str, str | None] = {}
-        for r in result:
-            rows.append(
-                MentionRow(
+
+        def mention_rows(result: Iterable[Any]) -> Iterator[MentionRow]:
+            for r in result:
+                linked[r.mention_id] = r.event_id
+                yield MentionRow(
                     mention_id=r.mention_id,
                     doc_id=r.doc_id,
                     date=r.date,
@@ -656,10 +680,18 @@ class EventStore:
                     trigger_start=r.trigger_start,
                     outlet=source_identity(r.doc_id, r.source, r.url),
                 )
-            )
-            linked[r.mention_id] = r.event_id
-        conn.execute(delete(events_t).where(events_t.c.group_key == key))
-        found = cluster(key, rows)
+
+        result = conn.execute(stmt.execution_options(yield_per=_QUERY_YIELD_PER))
+        try:
+            found, stop = recluster(key, mention_rows(result), last_changed, old_anchors)
+        finally:
+            result.close()
+        replaced = delete(events_t).where(e.group_key == key)
+        if start is not None:
+            replaced = replaced.where(e.date >= start)
+        if stop is not None:
+            replaced = replaced.where(e.date < stop)
+        conn.execute(replaced)
         if not found:
             return
         # only the representatives' records are read: a hot group has many mentions
@@ -722,8 +754,13 @@ class EventStore:
             with self._engine.connect() as conn:
                 found = [
                     int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-                    for table in (documents_t, mentions_t, events_t, stale_t)
+                    for table in (documents_t, mentions_t, events_t)
                 ]
+                found.append(
+                    int(
+                        conn.execute(select(func.count(distinct(stale_t.c.group_key)))).scalar_one()
+                    )
+                )
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read {self._shown}: {_short(exc)}") from exc
         return StoreCounts(*found)

@@ -34,7 +34,7 @@ test: lint typecheck
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m eventcoder.bench
+	$(BIN)/python -m eventcoder.bench --json bench.json $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm bench.json .pytest_cache .mypy_cache .ruff_cache

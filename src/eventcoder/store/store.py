@@ -616,8 +616,8 @@ class EventStore:
                         .returning(stale_t.c.group_key, stale_t.c.day)
                     ):
                         days.setdefault(key, set()).add(day)
-                    for key in sorted(days):
-                        self._refresh_group(conn, key, days[key])
+                    if days:
+                        self._refresh_groups(conn, days)
                 refreshed += len(days)
         except SQLAlchemyError as exc:
             raise StoreError(
@@ -630,76 +630,104 @@ class EventStore:
             ) from exc
         return refreshed
 
-    def _refresh_group(self, conn: Connection, key: str, days: set[date]) -> None:
-        """Rebuild the events of ``key`` around the changed ``days``, and no further.
+    def _refresh_groups(self, conn: Connection, days: dict[str, set[date]]) -> None:
+        """Rebuild the events of these groups around their changed days, and no further.
 
-        Events wholly before the earliest change keep their mentions; from the event
-        holding it, mentions are clustered again until an event opens, after the last
-        change, where an old one opened (see :func:`eventcoder.store.dedup.recluster`).
+        Per group, events wholly before the earliest change keep their mentions; from the
+        event holding it, mentions are clustered again until an event opens, after the
+        last change, where an old one opened (see :func:`eventcoder.store.dedup.recluster`).
         A daily feed appending to a group of years of reports reads a few days of it.
+        All groups of one call share each statement: a corpus has many small groups.
         """
         m, d, e = mentions_t.c, documents_t.c, events_t.c
-        first_changed, last_changed = min(days), max(days)
-        start = conn.execute(
-            select(func.max(e.date)).where(e.group_key == key, e.date <= first_changed)
-        ).scalar()
-        old_anchors = set(
-            conn.execute(select(e.date).where(e.group_key == key, e.date > last_changed)).scalars()
+        keys = sorted(days)
+        anchors: dict[str, list[date]] = {}
+        for chunk in _chunks(keys, _IN_CLAUSE_CHUNK):
+            for key, day in conn.execute(
+                select(e.group_key, e.date).where(e.group_key.in_(chunk)).order_by(e.date)
+            ):
+                anchors.setdefault(key, []).append(day)
+        starts: dict[str, date | None] = {}
+        for key in keys:
+            first_changed = min(days[key])
+            before = [day for day in anchors.get(key, ()) if day <= first_changed]
+            starts[key] = before[-1] if before else None
+
+        columns = (
+            m.group_key,
+            m.mention_id,
+            m.doc_id,
+            m.date,
+            m.cameo,
+            m.confidence,
+            m.ev_start,
+            m.trigger_start,
+            m.event_id,
+            d.source,
+            d.url,
         )
-        stmt = (
-            select(
-                m.mention_id,
-                m.doc_id,
-                m.date,
-                m.cameo,
-                m.confidence,
-                m.ev_start,
-                m.trigger_start,
-                m.event_id,
-                d.source,
-                d.url,
-            )
-            .join(documents_t, d.doc_id == m.doc_id)
-            .where(m.group_key == key)
-            .order_by(m.date)
-        )
-        if start is not None:
-            stmt = stmt.where(m.date >= start)
         linked: dict[str, str | None] = {}
-
-        def mention_rows(result: Iterable[Any]) -> Iterator[MentionRow]:
-            for r in result:
+        found: list[DedupedEvent] = []
+        replaced: list[dict[str, Any]] = []
+        for chunk in _chunks(keys, _IN_CLAUSE_CHUNK):
+            from_start = [key for key in chunk if starts[key] is None]
+            conditions: list[ColumnElement[bool]] = (
+                [m.group_key.in_(from_start)] if from_start else []
+            )
+            conditions += [
+                and_(m.group_key == key, m.date >= starts[key])
+                for key in chunk
+                if starts[key] is not None
+            ]
+            stmt = (
+                select(*columns)
+                .join(documents_t, d.doc_id == m.doc_id)
+                .where(or_(*conditions))
+                .order_by(m.group_key, m.date)
+            )
+            rows_of: dict[str, list[MentionRow]] = {key: [] for key in chunk}
+            for r in conn.execute(stmt.execution_options(yield_per=_QUERY_YIELD_PER)):
                 linked[r.mention_id] = r.event_id
-                yield MentionRow(
-                    mention_id=r.mention_id,
-                    doc_id=r.doc_id,
-                    date=r.date,
-                    cameo=r.cameo,
-                    confidence=r.confidence,
-                    ev_start=r.ev_start,
-                    trigger_start=r.trigger_start,
-                    outlet=source_identity(r.doc_id, r.source, r.url),
+                rows_of[r.group_key].append(
+                    MentionRow(
+                        mention_id=r.mention_id,
+                        doc_id=r.doc_id,
+                        date=r.date,
+                        cameo=r.cameo,
+                        confidence=r.confidence,
+                        ev_start=r.ev_start,
+                        trigger_start=r.trigger_start,
+                        outlet=source_identity(r.doc_id, r.source, r.url),
+                    )
                 )
-
-        result = conn.execute(stmt.execution_options(yield_per=_QUERY_YIELD_PER))
-        try:
-            found, stop = recluster(key, mention_rows(result), last_changed, old_anchors)
-        finally:
-            result.close()
-        replaced = delete(events_t).where(e.group_key == key)
-        if start is not None:
-            replaced = replaced.where(e.date >= start)
-        if stop is not None:
-            replaced = replaced.where(e.date < stop)
-        conn.execute(replaced)
+            for key in chunk:
+                last_changed = max(days[key])
+                old_anchors = {day for day in anchors.get(key, ()) if day > last_changed}
+                events, stop = recluster(key, rows_of.pop(key), last_changed, old_anchors)
+                found.extend(events)
+                replaced.append(
+                    {
+                        "b_group": key,
+                        "b_from": starts[key] or date.min,
+                        "b_until": stop or date.max,
+                    }
+                )
+        conn.execute(
+            delete(events_t).where(
+                e.group_key == bindparam("b_group"),
+                e.date >= bindparam("b_from"),
+                e.date < bindparam("b_until"),
+            ),
+            replaced,
+        )
         if not found:
             return
         # only the representatives' records are read: a hot group has many mentions
         representatives = sorted(ev.representative.mention_id for ev in found)
         records: dict[str, str] = {}
-        for chunk in _chunks(representatives, _IN_CLAUSE_CHUNK):
+        for mention_chunk in _chunks(representatives, _IN_CLAUSE_CHUNK):
             for mention_id, record in conn.execute(
-                select(m.mention_id, m.record).where(m.mention_id.in_(chunk))
+                select(m.mention_id, m.record).where(m.mention_id.in_(mention_chunk))
             ):
                 records[mention_id] = record
         conn.execute(

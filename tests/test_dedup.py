@@ -204,14 +204,20 @@ def test_a_recoded_mention_moves_between_events(db_url: str) -> None:
         assert merged["b"] == merged["c"] != merged["a"]
 
 
-def test_most_frequent_code_chooses_the_representative() -> None:
-    def row(mid: str, day: int, cameo: str) -> MentionRow:
-        return MentionRow(mid, mid, date(2024, 1, day), cameo, 0.5, 0, 0, "doc:" + mid)
+def test_the_most_confident_mention_represents_the_event() -> None:
+    def row(mid: str, day: int, cameo: str, confidence: float = 0.5) -> MentionRow:
+        return MentionRow(mid, mid, date(2024, 1, day), cameo, confidence, 0, 0, "doc:" + mid)
 
+    # equal confidence: the code most mentions share, then the earliest
     [event] = cluster("g", [row("c", 2, "042"), row("a", 1, "040"), row("b", 2, "042")])
     assert event.representative.mention_id == "b"
     assert event.first_date == date(2024, 1, 1) and event.last_date == date(2024, 1, 2)
     assert [m.mention_id for m in event.mentions] == ["a", "b", "c"]
+    # "held a telephone call" (041, 0.9) over two vaguer "consulted" (040, 0.8)
+    rows = [row("a", 1, "040", 0.8), row("b", 1, "041", 0.9), row("c", 1, "040", 0.8)]
+    [event] = cluster("g", rows)
+    assert event.representative.mention_id == "b"
+    assert event.confidence == 0.9
 
 
 def test_group_key_and_source_identity() -> None:

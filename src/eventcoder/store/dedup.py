@@ -10,9 +10,10 @@ gives the same events as a single uninterrupted one.
 
 Each event counts its mentions, its articles (distinct documents) and its sources
 (distinct outlets: the document's ``source``, else the host of its ``url``, else the
-document itself). Its representative mention is the earliest one with the event's most
-frequent CAMEO code; the event's record is that mention's record with the event's id,
-first date and a ``reports`` object.
+document itself). Its representative mention is the most confident one (confidence
+grows with the pattern's specificity), among equals the one whose CAMEO code most
+mentions share, then the earliest; the event's record is that mention's record with the
+event's id, first date and a ``reports`` object.
 
 Mentions whose source or target actor is unknown, and mentions dated only to the week,
 month or year, are kept apart (see :func:`group_key`).
@@ -182,8 +183,9 @@ def recluster(
 def _event(group: str, mentions: Sequence[MentionRow]) -> DedupedEvent:
     mentions = sorted(mentions, key=lambda m: m.order)  # whatever order the database gave
     counts = Counter(m.cameo for m in mentions)
-    top = max(counts.values())
-    representative = next(m for m in mentions if counts[m.cameo] == top)
+    representative = min(
+        mentions, key=lambda m: (-(m.confidence or 0.0), -counts[m.cameo], m.order)
+    )
     return DedupedEvent(
         event_id=event_id_for(group, mentions[0].date),
         group_key=group,

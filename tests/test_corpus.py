@@ -283,3 +283,16 @@ def test_the_last_copy_of_a_document_wins_in_every_run(tmp_path: Path, workers: 
             code_corpus(iter_documents([corpus]), store=store, config=config, workers=workers)
             [stored] = [d for d in iter_documents([corpus]) if isinstance(d, Document)][7:8]
             assert store.current_doc_ids([stored], coder_version(config)) == {stored.doc_id}
+
+
+def test_a_changed_user_kb_makes_stored_documents_stale(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    assert coder_version(CoderConfig(model="sm", kb_dirs=(kb,))) == coder_version(
+        CoderConfig(model="sm", kb_dirs=())
+    )
+    (kb / "people.tsv").write_text("person_id\tname\n", encoding="utf-8")
+    first = coder_version(CoderConfig(model="sm", kb_dirs=(kb,)))
+    (kb / "people.tsv").write_text("person_id\tname\nx\tX\n", encoding="utf-8")
+    second = coder_version(CoderConfig(model="sm", kb_dirs=(kb,)))
+    assert "+kb." in first and first != second

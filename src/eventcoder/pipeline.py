@@ -7,6 +7,7 @@ through ``on_error`` and skipped; the rest of the batch goes on.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,8 +36,30 @@ class CoderConfig:
 
 
 def coder_version(config: CoderConfig) -> str:
-    """The version stamped on events coded with ``config`` (without loading anything)."""
-    return f"{CODER_VERSION}+{config.model}"
+    """The version stamped on events coded with ``config`` (without loading anything).
+
+    ``eventcoder-0.1.0+md``, with ``+kb.<hash>`` when user knowledge-base folders are in
+    use: a run after the KB changed (``kb import-wikidata``, an edited people.tsv) then
+    recodes the stored documents instead of taking them as current.
+    """
+    version = f"{CODER_VERSION}+{config.model}"
+    digest = _user_data_digest(config.kb_dirs)
+    return f"{version}+kb.{digest}" if digest else version
+
+
+def _user_data_digest(kb_dirs: tuple[Path, ...]) -> str:
+    """A short hash of every data file in the user's KB folders; empty when there are none."""
+    h = hashlib.sha1()
+    found = False
+    for top in kb_dirs:
+        if not top.is_dir():
+            continue
+        for path in sorted(top.rglob("*")):
+            if path.is_file() and path.suffix in (".tsv", ".yaml", ".yml"):
+                found = True
+                h.update(str(path.relative_to(top)).encode("utf-8") + b"\0")
+                h.update(path.read_bytes())
+    return h.hexdigest()[:12] if found else ""
 
 
 class Coder:

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import TextIO
 
 from eventcoder import __version__
-from eventcoder.errors import EventCoderError, InputError, StoreError
+from eventcoder.argtypes import day, positive
+from eventcoder.errors import EventCoderError, StoreError
 from eventcoder.model import Document, Event
 
 EXIT_OK = 0
@@ -28,25 +29,6 @@ EXIT_SOME_SKIPPED = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 DEFAULT_DB = "eventcoder.db"
-
-
-def _day(value: str) -> date:
-    from eventcoder.ingest.clean import parse_day
-
-    try:
-        return parse_day(value)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a date: use YYYY-MM-DD") from exc
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a positive whole number")
-    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--jsonl", metavar="OUT", help="also write the events as JSONL to OUT ('-' for stdout)"
     )
     code.add_argument(
-        "--date", type=_day, metavar="YYYY-MM-DD", help="date for documents that carry none"
+        "--date", type=day, metavar="YYYY-MM-DD", help="date for documents that carry none"
     )
     code.add_argument(
         "--model",
@@ -84,14 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     code.add_argument(
         "--batch-size",
-        type=_positive,
+        type=positive,
         default=32,
         metavar="N",
         help="documents parsed per batch (default: 32)",
     )
     code.add_argument(
         "--workers",
-        type=_positive,
+        type=positive,
         default=None,
         metavar="N",
         help="processes coding in parallel, each loading the model once "
@@ -117,8 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--target", help="target code prefix")
     events.add_argument("--type", dest="event_type", help="PLOVER event type, e.g. CONSULT")
     events.add_argument("--cameo", help="CAMEO code prefix, e.g. 04 or 041")
-    events.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first event date")
-    events.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last event date")
+    events.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="first event date")
+    events.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="last event date")
     events.add_argument("--doc", dest="doc_id", help="events reported by one document id")
     events.add_argument(
         "--event", dest="event_id", metavar="ID", help="one deduplicated event (by event_id)"
@@ -132,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument(
         "--min-confidence", type=float, metavar="C", help="only events with confidence >= C"
     )
-    events.add_argument("--limit", type=_positive, help="at most this many events")
+    events.add_argument("--limit", type=positive, help="at most this many events")
     events.add_argument(
         "--format",
         default="table",
@@ -162,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("name", metavar="NAME", help="a name, title or country word")
     lookup.add_argument(
         "--date",
-        type=_day,
+        type=day,
         default=None,
         metavar="YYYY-MM-DD",
         help="date of the event (default: today)",
@@ -349,8 +331,8 @@ def cmd_kb(args: argparse.Namespace) -> int:
 
     if args.kb_command == "import-wikidata":
         return cmd_kb_import_wikidata(args)
-    day = args.date or date.today()
-    lines = explain_name(args.name, day)
+    when = args.date or date.today()
+    lines = explain_name(args.name, when)
     print("\n".join(lines))
     return EXIT_OK if lines and not lines[0].startswith("not found") else EXIT_SOME_SKIPPED
 

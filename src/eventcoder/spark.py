@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from eventcoder.argtypes import day, positive
 from eventcoder.errors import EventCoderError, InputError, ModelError
 from eventcoder.ingest import build_document
 from eventcoder.ingest.readers import json_type_name
@@ -662,25 +663,6 @@ def display_path(uri: str) -> str:
 # --------------------------------------------------------------------------- command line
 
 
-def _day(value: str) -> date:
-    from eventcoder.ingest.clean import parse_day
-
-    try:
-        return parse_day(value)
-    except InputError as exc:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a date: use YYYY-MM-DD") from exc
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"'{value}' is not a positive whole number")
-    return number
-
-
 def _conf_pair(value: str) -> tuple[str, str]:
     key, sep, setting = value.partition("=")
     if not sep or not key.strip():
@@ -708,16 +690,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--partitions",
-        type=_positive,
+        type=positive,
         default=None,
         metavar="N",
         help="coding tasks (default: input splits, at least the parallelism)",
     )
     parser.add_argument(
-        "--date", type=_day, default=None, metavar="YYYY-MM-DD", help="date for undated records"
+        "--date", type=day, default=None, metavar="YYYY-MM-DD", help="date for undated records"
     )
     parser.add_argument(
-        "--batch-size", type=_positive, default=32, metavar="N", help="documents per nlp.pipe"
+        "--batch-size", type=positive, default=32, metavar="N", help="documents per nlp.pipe"
     )
     parser.add_argument(
         "--master", default=None, metavar="URL", help="Spark master (default: spark-submit's)"

@@ -454,11 +454,9 @@ class EventStore:
             "coded_at": datetime.now(UTC),
             "coder_version": version,
         }
-        if self.dialect in ("postgresql", "sqlite"):
-            make_insert = (
-                pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
-            )
-            stmt = make_insert(documents_t).values(doc_id=doc.doc_id, **doc_row)
+        upsert = self._upsert(documents_t)
+        if upsert is not None:
+            stmt = upsert.values(doc_id=doc.doc_id, **doc_row)
             conn.execute(
                 stmt.on_conflict_do_update(index_elements=[documents_t.c.doc_id], set_=doc_row)
             )
@@ -469,15 +467,20 @@ class EventStore:
             if updated.rowcount == 0:
                 conn.execute(insert(documents_t).values(doc_id=doc.doc_id, **doc_row))
 
+    def _upsert(self, table: Table) -> pg_dialect.Insert | sqlite_dialect.Insert | None:
+        """An INSERT that takes ON CONFLICT clauses, where the database has one."""
+        if self.dialect == "postgresql":
+            return pg_dialect.insert(table)
+        if self.dialect == "sqlite":
+            return sqlite_dialect.insert(table)
+        return None
+
     def _mark_stale(self, conn: Connection, keys: set[tuple[str, date]]) -> None:
         if not keys:
             return
         rows = [{"group_key": key, "day": day} for key, day in sorted(keys)]
-        if self.dialect in ("postgresql", "sqlite"):
-            make_insert = (
-                pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
-            )
-            stmt = make_insert(stale_t)
+        stmt = self._upsert(stale_t)
+        if stmt is not None:
             # DO UPDATE, not DO NOTHING: it locks an existing row until this commits
             conn.execute(
                 stmt.on_conflict_do_update(

@@ -9,13 +9,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from eventcoder.cli import main
 from eventcoder.ingest import clean_text
 from eventcoder.model import Actor, Document, Event, Evidence, Modality, Plover
 from eventcoder.pipeline import Coder
-from eventcoder.store import EventFilter, EventStore, open_store
+from eventcoder.store import SCHEMA_VERSION, EventFilter, EventStore, open_store
 from eventcoder.store.dedup import MentionRow, cluster, group_key, source_identity
+from schema_v1 import write_v1_database
 
 THREE_REPORTS = [
     (
@@ -232,52 +234,25 @@ def test_group_key_and_source_identity() -> None:
     assert source_identity("d", None, None) == "doc:d"
 
 
-def test_a_version_1_database_is_upgraded(tmp_path: Path) -> None:
-    db = tmp_path / "v1.db"
-    record = _event("old", date(2024, 1, 25)).to_record()
-    con = sqlite3.connect(db)
-    con.executescript(
-        """
-        CREATE TABLE meta (key VARCHAR(64) PRIMARY KEY, value TEXT NOT NULL);
-        INSERT INTO meta VALUES ('schema_version', '1');
-        CREATE TABLE documents (doc_id VARCHAR PRIMARY KEY, content_hash VARCHAR(64) NOT NULL,
-            date DATE NOT NULL, title TEXT, url TEXT, source TEXT, origin TEXT NOT NULL,
-            text TEXT NOT NULL, n_events INTEGER NOT NULL, coded_at DATETIME NOT NULL,
-            coder_version VARCHAR(128) NOT NULL);
-        CREATE TABLE events (event_id VARCHAR(64) PRIMARY KEY, doc_id VARCHAR NOT NULL,
-            date DATE NOT NULL, date_precision VARCHAR(16) NOT NULL, source_code VARCHAR(64),
-            source_country VARCHAR(16), source_sector VARCHAR(32), source_text TEXT,
-            target_code VARCHAR(64), target_country VARCHAR(16), target_sector VARCHAR(32),
-            target_text TEXT, cameo VARCHAR(8) NOT NULL, cameo_root VARCHAR(2) NOT NULL,
-            goldstein FLOAT, quad_class INTEGER, plover_event VARCHAR(64) NOT NULL,
-            plover_mode VARCHAR(64), plover_context TEXT NOT NULL, negated BOOLEAN NOT NULL,
-            intent BOOLEAN NOT NULL, hypothetical BOOLEAN NOT NULL, reported BOOLEAN NOT NULL,
-            sentence TEXT NOT NULL, ev_start INTEGER NOT NULL, ev_end INTEGER NOT NULL,
-            trigger TEXT NOT NULL, trigger_start INTEGER NOT NULL, trigger_end INTEGER NOT NULL,
-            confidence FLOAT, rule TEXT NOT NULL, coder_version VARCHAR(128) NOT NULL,
-            record TEXT NOT NULL);
-        CREATE INDEX ix_events_date ON events (date);
-        INSERT INTO documents VALUES ('old', 'h', '2024-01-25', NULL, NULL, NULL, 'x',
-            'Duda called Zelenskyy.', 1, '2024-01-25 00:00:00', 'test');
-        """
-    )
-    con.execute(
-        "INSERT INTO events VALUES (?, 'old', '2024-01-25', 'day', 'POLGOV', 'POL', 'GOV', "
-        "'Duda', 'UKRGOV', 'UKR', 'GOV', 'Zelenskyy', '041', '04', 1.0, 1, 'CONSULT', "
-        "'phone', '', 0, 0, 0, 0, 'Duda called Zelenskyy.', 0, 22, 'called', 5, 11, 0.8, "
-        "'test', 'test', ?)",
-        (record["event_id"], json.dumps(record)),
-    )
-    con.commit()
-    con.close()
-    with open_store(str(db)) as store:
-        assert store.counts().mentions == 1
-        [mention] = store.query_mentions()
-        assert mention["event_id"] == record["event_id"]
+def test_a_version_1_database_is_upgraded(db_url: str) -> None:
+    day = date(2024, 1, 25)
+    old = [_event("old", day), _event("old", day, start=5)]
+    doc = Document(doc_id="old", text="Duda called Zelenskyy.", date=day, origin="x")
+    write_v1_database(db_url, doc, old)
+    with open_store(db_url) as store:
+        assert store.counts().mentions == 2
+        assert sorted(m["event_id"] for m in store.query_mentions()) == sorted(
+            e.event_id for e in old
+        )
         [event] = _events_table(store)
-        assert event["reports"]["mentions"] == 1
-    version = sqlite3.connect(db).execute("SELECT value FROM meta").fetchone()[0]
-    assert version == "2"
+        assert event["reports"]["mentions"] == 2
+        store.write_document(doc, old, coder_version="test")  # and it is written as usual
+        assert (store.counts().documents, store.counts().mentions) == (1, 2)
+    with open_store(db_url) as store:  # reopening changes nothing
+        assert store.counts().events == 1
+        with store._engine.connect() as conn:
+            version = conn.execute(text("SELECT value FROM meta")).scalar_one()
+    assert version == str(SCHEMA_VERSION) == "2"
 
 
 @pytest.mark.parametrize("seed", [3, 4, 5])

@@ -7,7 +7,6 @@ writers, column length limits and transactions left open.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 
@@ -15,7 +14,7 @@ import pytest
 
 from eventcoder.cli import main
 from eventcoder.errors import StoreError
-from eventcoder.store import SCHEMA_VERSION, EventStore, open_store
+from eventcoder.store import EventStore, open_store
 from postgres_server import PASSWORD_ROLE, PostgresServer, _free_port
 from test_store import VERSION, make_doc, make_event, overlapping, run_in_threads, stored
 
@@ -113,84 +112,6 @@ def test_concurrent_writers_of_the_same_new_document(store: EventStore) -> None:
     assert errors == []
     assert stored(store) == (1, 2)
     assert store.is_current(make_doc(), VERSION)
-
-
-# -- upgrading --------------------------------------------------------------------
-
-# The version-1 schema as eventcoder 0.1 created it on PostgreSQL (SQLAlchemy create_all).
-V1_SCHEMA = """
-CREATE TABLE meta (key VARCHAR(64) NOT NULL, value TEXT NOT NULL,
-    CONSTRAINT pk_meta PRIMARY KEY (key));
-CREATE TABLE documents (doc_id VARCHAR NOT NULL, content_hash VARCHAR(64) NOT NULL,
-    date DATE NOT NULL, title TEXT, url TEXT, source TEXT, origin TEXT NOT NULL,
-    text TEXT NOT NULL, n_events INTEGER NOT NULL,
-    coded_at TIMESTAMP WITH TIME ZONE NOT NULL, coder_version VARCHAR(128) NOT NULL,
-    CONSTRAINT pk_documents PRIMARY KEY (doc_id));
-CREATE TABLE events (event_id VARCHAR(64) NOT NULL, doc_id VARCHAR NOT NULL,
-    date DATE NOT NULL, date_precision VARCHAR(16) NOT NULL, source_code VARCHAR(64),
-    source_country VARCHAR(16), source_sector VARCHAR(32), source_text TEXT,
-    target_code VARCHAR(64), target_country VARCHAR(16), target_sector VARCHAR(32),
-    target_text TEXT, cameo VARCHAR(8) NOT NULL, cameo_root VARCHAR(2) NOT NULL,
-    goldstein FLOAT, quad_class INTEGER, plover_event VARCHAR(64) NOT NULL,
-    plover_mode VARCHAR(64), plover_context TEXT NOT NULL, negated BOOLEAN NOT NULL,
-    intent BOOLEAN NOT NULL, hypothetical BOOLEAN NOT NULL, reported BOOLEAN NOT NULL,
-    sentence TEXT NOT NULL, ev_start INTEGER NOT NULL, ev_end INTEGER NOT NULL,
-    trigger TEXT NOT NULL, trigger_start INTEGER NOT NULL, trigger_end INTEGER NOT NULL,
-    confidence FLOAT, rule TEXT NOT NULL, coder_version VARCHAR(128) NOT NULL,
-    record TEXT NOT NULL, CONSTRAINT pk_events PRIMARY KEY (event_id),
-    CONSTRAINT fk_events_doc_id_documents FOREIGN KEY(doc_id)
-        REFERENCES documents (doc_id) ON DELETE CASCADE);
-CREATE INDEX ix_events_doc_id ON events (doc_id);
-CREATE INDEX ix_events_date ON events (date);
-CREATE INDEX ix_events_target_country ON events (target_country);
-CREATE INDEX ix_events_cameo_root ON events (cameo_root);
-CREATE INDEX ix_events_source_country ON events (source_country);
-CREATE INDEX ix_events_plover_event ON events (plover_event);
-INSERT INTO meta VALUES ('schema_version', '1');
-"""
-
-
-def test_a_version_1_database_is_upgraded(postgres_server: PostgresServer, dbname: str) -> None:
-    import psycopg
-
-    old = [make_event("old", trigger_start=5), make_event("old", trigger_start=50)]
-    with psycopg.connect(postgres_server.conninfo(dbname)) as conn:
-        conn.execute(V1_SCHEMA)
-        conn.execute(
-            "INSERT INTO documents VALUES ('old', 'h', '2024-01-01', NULL, NULL, NULL, 'x', "
-            "'Some text.', 2, now(), %s)",
-            [VERSION],
-        )
-        for ev in old:
-            r = ev.to_record()
-            conn.execute(
-                "INSERT INTO events VALUES (%s, 'old', %s, 'day', 'UKRMIL', 'UKR', 'MIL', "
-                "'Zaluzhnyi', 'POLMIL', 'POL', 'MIL', 'Kukula', '041', '04', 1.0, 1, "
-                "'CONSULT', 'phone', 'military', false, false, false, false, %s, 0, 24, "
-                "'called', %s, %s, 0.9, 'test-rule', %s, %s)",
-                [
-                    ev.event_id,
-                    ev.date,
-                    r["evidence"]["sentence"],
-                    r["evidence"]["trigger_start"],
-                    r["evidence"]["trigger_end"],
-                    VERSION,
-                    json.dumps(r),
-                ],
-            )
-    with open_store(postgres_server.url(dbname)) as store:
-        assert stored(store) == (1, 2)
-        assert [m["event_id"] for m in store.query_mentions()] == [e.event_id for e in old]
-        store.refresh_events()
-        (event,) = store.query_events()
-        assert event["reports"]["mentions"] == 2
-        store.write_document(make_doc("old"), old)  # and it can be written as usual
-        assert stored(store) == (1, 2)
-    with open_store(postgres_server.url(dbname)) as store:  # reopening changes nothing
-        assert store.counts().events == 1
-    with psycopg.connect(postgres_server.conninfo(dbname)) as conn:
-        row = conn.execute("select value from meta where key = 'schema_version'").fetchone()
-    assert row == (str(SCHEMA_VERSION),)
 
 
 # -- reading ------------------------------------------------------------------------

@@ -81,8 +81,8 @@ def sample_corpus_paths() -> list[Path]:
 def estimate_count(paths: Iterable[str | Path]) -> int | None:
     """Roughly how many documents ``paths`` hold, for a progress bar; None if unknown.
 
-    One per ``.txt`` file, one per non-empty line of JSONL, one per line of CSV after the
-    header (a quoted field spanning lines makes it an overestimate). Reads the files
+    One per ``.txt`` file, one per line of JSONL, one per line of CSV after the
+    header (blank lines and quoted fields spanning lines make it an overestimate). Reads the files
     once, in constant memory; standard input cannot be counted.
     """
     total = 0

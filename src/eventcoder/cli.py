@@ -262,6 +262,11 @@ def cmd_code(args: argparse.Namespace) -> int:
     line = f"coded {summary.coded} documents, {summary.events} events; skipped {summary.skipped}"
     if summary.already_stored:
         line += f"; {summary.already_stored} already stored (use --force to recode)"
+    if summary.self_dyads_dropped:
+        line += (
+            f"; {summary.self_dyads_dropped} events left out whose source and target were the "
+            "same actor"
+        )
     say(line + f" ({summary.seconds:.1f} s, {summary.workers} worker(s))")
     if where is not None:
         say(f"database: {where}")

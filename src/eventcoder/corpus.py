@@ -61,12 +61,14 @@ class RunSummary:
     skipped: int  # bad records and documents that could not be coded or stored
     workers: int  # worker processes used (1: coded in this process)
     seconds: float
+    self_dyads_dropped: int = 0  # events left out: source and target the same actor
 
 
 @dataclass(frozen=True)
 class _BatchResult:
     coded: tuple[tuple[int, tuple[Event, ...]], ...]  # (index in batch, events)
     failed: tuple[tuple[int, str], ...]  # (index in batch, message)
+    self_dyads_dropped: int = 0
 
 
 def _describe_error(exc: BaseException) -> str:
@@ -82,13 +84,15 @@ def _code_batch(config: CoderConfig, batch: list[Document]) -> _BatchResult:
     copies = [replace(doc) for doc in batch]
     index = {id(doc): i for i, doc in enumerate(copies)}
     failed: list[tuple[int, str]] = []
+    dropped_before = coder.extractor.dropped_self_dyads
     coded = [
         (index[id(doc)], tuple(events))
         for doc, events in coder.code_documents(
             copies, on_error=lambda doc, exc: failed.append((index[id(doc)], _describe_error(exc)))
         )
     ]
-    return _BatchResult(tuple(coded), tuple(failed))
+    dropped = coder.extractor.dropped_self_dyads - dropped_before
+    return _BatchResult(tuple(coded), tuple(failed), dropped)
 
 
 _load_error: EventCoderError | None = None
@@ -209,7 +213,7 @@ def code_corpus(
             on_error(failure)
 
     started = time.monotonic()
-    coded = n_events = already = deaths_in_a_row = 0
+    coded = n_events = already = deaths_in_a_row = self_dyads = 0
     batches = _batches(items, config.batch_size, fail)
     # doc_ids being coded now: a second copy of one must not be judged by the store
     # before the first is written, or a resumed run could end with the other copy
@@ -243,8 +247,9 @@ def code_corpus(
     queued = (b for b in (first, second) if b is not None)
 
     def store_batch(batch: list[Document], result: _BatchResult) -> None:
-        nonlocal coded, n_events, deaths_in_a_row
+        nonlocal coded, n_events, deaths_in_a_row, self_dyads
         deaths_in_a_row = 0
+        self_dyads += result.self_dyads_dropped
         for i, message in result.failed:
             fail(Failure(batch[i].origin or batch[i].doc_id, message))
         done = [(batch[i], events) for i, events in result.coded]
@@ -357,4 +362,5 @@ def code_corpus(
         skipped=failures,
         workers=used_workers,
         seconds=time.monotonic() - started,
+        self_dyads_dropped=self_dyads,
     )

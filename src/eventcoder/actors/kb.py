@@ -90,6 +90,7 @@ class KnowledgeBase:
     entries: dict[str, Entry] = field(default_factory=dict)
     names: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     surnames: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    given_names: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     agents: dict[str, Agent] = field(default_factory=dict)
     max_agent_words: int = 1
     agent_words: set[str] = field(default_factory=set)  # every word of every agent phrase
@@ -128,6 +129,13 @@ class KnowledgeBase:
 
     def lookup_surname(self, surname: str) -> list[Entry]:
         return [self.entries[i] for i in self.surnames.get(normalise_name(surname), [])]
+
+    def people_named(self, word: str) -> list[Entry]:
+        """People whose first or last name is ``word``: "Kim" is Kim Jong Un, Kim Yo Jong,
+        Jim Yong Kim... A one-word name shared by several people is ambiguous alone."""
+        key = normalise_name(word)
+        ids = dict.fromkeys([*self.surnames.get(key, []), *self.given_names.get(key, [])])
+        return [self.entries[i] for i in ids]
 
     def agent(self, phrase: str) -> Agent | None:
         return self.agents.get(normalise_name(phrase))
@@ -197,6 +205,9 @@ class KnowledgeBase:
                     last = normalise_name(parts[-1])
                     if entry.kb_id not in self.surnames[last]:
                         self.surnames[last].append(entry.kb_id)
+                    first = normalise_name(parts[0])
+                    if entry.kb_id not in self.given_names[first]:
+                        self.given_names[first].append(entry.kb_id)
 
     def add_agent(self, agent: Agent, plurals: Iterable[str]) -> None:
         forms = {agent.phrase, *plurals}

@@ -17,7 +17,11 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from eventcoder.actors.kb import Entry, KnowledgeBase, Spell, normalise_name
 from eventcoder.model import Actor
@@ -97,6 +101,32 @@ _LOCATION_PREPS = frozenset({"of", "in", "from", "for"})
 
 
 @dataclass(frozen=True)
+class CoreferenceWords:
+    """Nouns that refer back to an actor named before (``actors/data/coreference.yaml``)."""
+
+    person_roles: frozenset[str]
+    countries: frozenset[str]
+    organisations: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def coreference_words() -> CoreferenceWords:
+    text = (resources.files("eventcoder.actors") / "data" / "coreference.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    return CoreferenceWords(
+        person_roles=frozenset(normalise_name(w) for w in data["person_role_nouns"]),
+        countries=frozenset(data["country_nouns"]),
+        organisations=frozenset(data["organisation_nouns"]),
+    )
+
+
+# the "clause" of a token: its nearest verb; people there are the other arguments
+_VERB_POS = frozenset({"VERB", "AUX"})
+# how far back a subject stays the centre of attention for "he" / "she"
+_SALIENCE_SENTENCES = 4
+
+
+@dataclass(frozen=True)
 class Role:
     """What the words of a title or apposition say about a person."""
 
@@ -130,6 +160,8 @@ class DocumentActors:
         self._mentions: dict[str, Actor | None] = {}
         self._cache: dict[int, Actor | None] = {}
         self._people: list[tuple[int, Actor]] = []
+        self._subject_people: set[int] = set()  # starts of people named as a subject
+        self._words = coreference_words()
         self._quote_depth = _quote_depths(doc)
         self._country_ranking: list[str] | None = None
         self._collect_people()
@@ -171,7 +203,7 @@ class DocumentActors:
                     seen_ents.add(ent.start)
                     modifiers.append((word, entry))
         if len(modifiers) < 2:
-            return [base]
+            return self._of_each(head, base) or [base]
         out = []
         head_agent = self._agent_in(head)[0]
         head_sector = head_agent.sector if head_agent is not None else base.sector
@@ -188,6 +220,39 @@ class DocumentActors:
                     entry.name if entry.kind == "org" else None,
                     None,
                     f"{entry.kind} '{word.text}' ({entry.source}); {base.why}",
+                )
+            )
+        return out
+
+    def _of_each(self, head: Any, base: Actor) -> list[Actor]:
+        """ "the foreign ministers of Lithuania, Latvia and Estonia", "counterparts from
+        Poland and Hungary": one actor per country listed."""
+        if head.tag_ not in {"NNS", "NNPS"}:
+            return []
+        prep = next(
+            (c for c in head.children if c.dep_ == "prep" and c.lower_ in {"of", "from"}), None
+        )
+        obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
+        if obj is None:
+            return []
+        listed = [(word, self._country_entry(word)) for word in conjuncts(obj)]
+        if len(listed) < 2 or any(entry is None for _, entry in listed):
+            return []
+        out = []
+        for word, entry in listed:
+            assert entry is not None
+            country = (entry.spell_on(self.day) or entry.first_spell()).country
+            words = f"{entry.kind} '{word.text}' ({entry.source})"
+            out.append(
+                self._actor(
+                    word,
+                    make_code(country, base.sector),
+                    country,
+                    base.sector,
+                    None,
+                    None,
+                    f"one of '{head.text}' {prep.text if prep else ''} a list: {words}; "
+                    f"sector {base.sector} as '{head.text}'",
                 )
             )
         return out
@@ -316,7 +381,14 @@ class DocumentActors:
             last = self._last_person_before(token)
             if last is not None:
                 return _retext(last, token, f"pronoun refers to {last.text}: {last.why}")
-        if lower in GROUP_PRONOUNS:
+        if lower in GROUP_PRONOUNS and token.dep_ in {"dobj", "pobj", "dative", "iobj"}:
+            # "police detained three men and later released them": not the police
+            antecedent = self._group_object_before(token)
+            if antecedent is not None:
+                return _retext(
+                    antecedent, token, f"pronoun refers to {antecedent.text}: {antecedent.why}"
+                )
+        elif lower in GROUP_PRONOUNS:
             antecedent = self._clause_subject_above(token) or self._previous_group(token)
             if antecedent is not None:
                 return _retext(
@@ -331,22 +403,93 @@ class DocumentActors:
         return None
 
     def _last_person_before(self, token: Any) -> Actor | None:
-        """The nearest person before ``token``: a name, or a singular role as subject
-        ("Brazil's president arrived ... He said")."""
-        named = [(i, a) for i, a in self._people if i < token.i]
-        named_at = named[-1][0] if named else -1
+        """The person "he" or "she" stands for.
+
+        A subject pronoun continues the centre of attention: the person who was last the
+        subject of a clause ("Arlo met the ministers of B and C. He also discussed ..." is
+        Arlo, not the minister named last). An object pronoun is the nearest person other
+        than its own clause's subject ("Zelenskyy thanked Duda and praised him"), and a
+        possessive the subject of its clause when that is a person ("Macron met his
+        counterpart"). People in the pronoun's own clause are never its antecedent when
+        they are the event's other side.
+        """
+        before = [(i, a) for i, a in self._people if i < token.i]
+        if not before:
+            return self._role_subject_before(token, -1)
+        clause = _clause_head(token)
+        own_subject = {
+            i
+            for i, _ in before
+            if self._clause_of_person(i).i == clause.i and i in self._subject_people
+        }
+        if token.dep_ == "poss" and own_subject:
+            at = max(own_subject)
+            return dict(before)[at]
+        if token.dep_ in {"nsubj", "nsubjpass"}:
+            earliest = self._sentence_start_back(token, _SALIENCE_SENTENCES)
+            for i, actor in reversed(before):
+                if i < earliest:
+                    break
+                if i in self._subject_people and self._clause_of_person(i).i != clause.i:
+                    role = self._role_subject_before(token, i)
+                    return role if role is not None else actor
+        # never the clause's own subject, nor that person named otherwise
+        subjects = {_person_identity(a) for i, a in before if i in own_subject}
+        candidates = [
+            (i, a)
+            for i, a in before
+            if self._clause_of_person(i).i != clause.i and _person_identity(a) not in subjects
+        ]
+        if not candidates:
+            candidates = before
+        at, actor = candidates[-1]
+        role = self._role_subject_before(token, at)
+        return role if role is not None else actor
+
+    def _role_subject_before(self, token: Any, after: int) -> Actor | None:
+        """A singular role as subject after the person found, in this or the previous
+        sentence: "Brazil's president arrived ... He said"."""
         sent_start = token.sent.start
         window_start = self.doc[sent_start - 1].sent.start if sent_start > 0 else sent_start
-        for tok in reversed(self.doc[max(window_start, named_at + 1) : token.i]):
+        for tok in reversed(self.doc[max(window_start, after + 1) : token.i]):
             if (
                 tok.dep_ in {"nsubj", "nsubjpass"}
                 and tok.tag_ == "NN"
                 and self.kb.agent(tok.lemma_) is not None
             ):
                 role = self.resolve_one(tok)
-                if role is not None:
+                if role is not None and role.country is not None:
                     return role
-        return named[-1][1] if named else None
+        return None
+
+    def _sentence_start_back(self, token: Any, n: int) -> int:
+        """The first token of the sentence ``n`` sentences before ``token``'s."""
+        start = token.sent.start
+        for _ in range(n):
+            if start == 0:
+                break
+            start = self.doc[start - 1].sent.start
+        return int(start)
+
+    def _clause_of_person(self, start: int) -> Any:
+        ent = self.entity_at.get(start)
+        return _clause_head(_span_head(ent) if ent is not None else self.doc[start])
+
+    def _group_object_before(self, token: Any) -> Actor | None:
+        """The nearest group before an object "them" that is not its clause's subject."""
+        subjects = {
+            c.i
+            for verb in (_clause_head(token), _clause_head(token).head)
+            for c in verb.children
+            if c.dep_ in {"nsubj", "nsubjpass"}
+        }
+        start = self._sentence_start_back(token, 1)
+        for tok in reversed(self.doc[start : token.i]):
+            if tok.tag_ in {"NNS", "NNPS"} and tok.i not in subjects and tok.dep_ != "compound":
+                found = self.resolve_one(tok)
+                if found is not None:
+                    return found
+        return None
 
     def _previous_group(self, token: Any) -> Actor | None:
         """ "Ukrainian troops held ... They shot down": a plural subject just before."""
@@ -410,23 +553,44 @@ class DocumentActors:
         return None
 
     def _earlier_person(self, span: Any) -> Actor | None:
+        """The person named before whose surname (or, for names written family name first,
+        whose first name: "Kim" after "Kim Jong Un") is the last word of ``span``; else the
+        one person of that surname in office on the day, unless the name alone is ambiguous."""
         last_word = normalise_name(span[-1].text)
+        first_word_match: Actor | None = None
         for i, actor in reversed(self._people):
             if i >= span.start:
                 continue
-            if actor.name and normalise_name(actor.name).split()[-1:] == [last_word]:
-                return actor
-            if normalise_name(actor.text).split()[-1:] == [last_word]:
-                return actor
+            for name in (actor.name, actor.text):
+                words = normalise_name(name).split() if name else []
+                if words[-1:] == [last_word]:
+                    return actor
+                if len(span) == 1 and len(words) > 1 and words[0] == last_word:
+                    first_word_match = first_word_match or actor
+        if first_word_match is not None:
+            return first_word_match
+        if len(span) == 1 and self._ambiguous_alone(span):
+            return None
         candidates = [e for e in self.kb.lookup_surname(span[-1].text) if e.kind == "person"]
         holding = [e for e in candidates if e.spell_on(self.day) is not None]
         if len(holding) == 1:
             return self._person(span, holding[0])
         return None
 
+    def _ambiguous_alone(self, span: Any) -> bool:
+        """A one-word name that is short or several people's name, with no title: "Kim",
+        "Lee". It is never coded from the KB alone."""
+        word = span[-1].text
+        people = [e for e in self.kb.people_named(word) if e.kind == "person"]
+        if len(word) > 3 and len(people) <= 1:
+            return False
+        return self._stated_role(span) is None
+
     def _former_holder(self, span: Any) -> Entry | None:
         """ "President Bush" on a day no Bush held office: the KB people of that surname,
         if they all belong to one country (the most recent before the day)."""
+        if len(span) == 1 and self._ambiguous_alone(span):
+            return None
         candidates = [e for e in self.kb.lookup_surname(span[-1].text) if e.kind == "person"]
         if not candidates:
             return None
@@ -514,6 +678,10 @@ class DocumentActors:
             if found is not None:
                 return found
         country, country_words = self._country_in(head)
+        if country is None and owner is None and fallback_text is None:
+            referred = self._definite_antecedent(head, agent_words)
+            if referred is not None:
+                return referred
         if agent is None and country is None:
             if fallback_text is not None:
                 return self._actor(
@@ -525,6 +693,9 @@ class DocumentActors:
         span = _phrase_span(head)
         sector = agent.sector if agent else None
         parts = []
+        if agent is None and head.tag_ in {"NNPS", "NNS"} and head.ent_type_ == "NORP":
+            sector = "CVL"  # "Iraqi Kurds": a people of the country
+            parts.append(f"sector CVL: '{head.text}' are a people")
         org = self._org_in(head)
         owner = next((c for c in head.children if c.dep_ == "poss"), None)
         owner_entry = self._country_entry(owner) if owner is not None else None
@@ -540,6 +711,66 @@ class DocumentActors:
         return self._actor(
             span, make_code(country, sector), country, sector, None, None, "; ".join(parts)
         )
+
+    def _definite_antecedent(self, head: Any, agent_words: str) -> Actor | None:
+        """ "the minister", "the country", "the alliance": the actor named before.
+
+        Only a singular noun with "the"/"this" and no country of its own refers back; a
+        person role goes to the person last in the centre of attention whose role fits,
+        a country or organisation noun to the last one named, never one in its own clause.
+        """
+        if head.tag_ != "NN" or not any(
+            c.dep_ == "det" and c.lower_ in {"the", "this"} for c in head.children
+        ):
+            return None
+        lemma = head.lemma_.lower()
+        if lemma in self._words.countries or lemma in self._words.organisations:
+            kinds = COUNTRY_KINDS if lemma in self._words.countries else frozenset({"org"})
+            clause = _clause_head(head)
+            earliest = self._sentence_start_back(head, _SALIENCE_SENTENCES)
+            named: list[tuple[bool, Any, Entry]] = []
+            for ent in self.ents_between(earliest, head.i):
+                if not ent.ent_id_ or _clause_head(_span_head(ent)).i == clause.i:
+                    continue
+                entry = self._entry_of(ent)
+                if entry is not None and entry.kind in kinds and not _allegiance(ent):
+                    named.append((_is_subject(_span_head(ent)), ent, entry))
+            if not named:
+                return None
+            _, ent, entry = next((n for n in reversed(named) if n[0]), named[-1])
+            found = self._entity(ent, entry, _span_head(ent))
+            return _retext(found, _phrase_span(head), f"refers to {found.text}: {found.why}")
+        role = normalise_name(agent_words)
+        if not role or role not in self._words.person_roles:
+            return None
+        person = self._role_holder_before(head, role)
+        if person is None:
+            return None
+        return _retext(person, _phrase_span(head), f"refers to {person.text}: {person.why}")
+
+    def _role_holder_before(self, head: Any, role: str) -> Actor | None:
+        """The person ``the <role>`` stands for: one whose role has the word, last in the
+        centre of attention (a subject) in the last few sentences, else the last named."""
+        agent = self.kb.agent(role)
+        clause = _clause_head(head)
+        earliest = self._sentence_start_back(head, _SALIENCE_SENTENCES)
+        fitting = [
+            (i, a)
+            for i, a in self._people
+            if earliest <= i < head.i
+            and self._clause_of_person(i).i != clause.i
+            and a.country is not None
+            and (agent is None or a.sector == agent.sector)
+        ]
+        if not fitting:
+            return None
+        words = [w for w in role.split() if w not in {"of", "the"}]
+        named = [(i, a) for i, a in fitting if all(w in a.why.lower() for w in words)]
+        for group in (named, fitting):
+            subjects = [(i, a) for i, a in group if i in self._subject_people]
+            if subjects:
+                return subjects[-1][1]
+        return (named or fitting)[-1][1]
 
     def _org_in(self, head: Any) -> Entry | None:
         for tok in _phrase_tokens(head):
@@ -709,7 +940,7 @@ class DocumentActors:
     # -- quotes -----------------------------------------------------------------
     def _quote_speaker(self, token: Any) -> Actor | None:
         """The subject of a reporting verb outside the quote, in the same paragraph."""
-        start, end = _paragraph_bounds(self.doc, token.i)
+        start, end = paragraph_bounds(self.doc, token.i)
         candidates: list[tuple[int, Any]] = []
         for tok in self.doc[start:end]:
             if tok.lemma_.lower() in REPORTING_VERBS and not self.in_quote(tok):
@@ -732,7 +963,11 @@ class DocumentActors:
             entry = self._entry_of(ent) if ent.ent_id_ else self._person_entry_for(ent)
             if entry is not None and entry.kind != "person":
                 continue
-            earlier = self._earlier_person(ent) if entry is None else None
+            # one word ("Kim", "Erdogan") is the person named before, if there was one
+            one_word = len(self._full_name(ent)) == 1
+            earlier = self._earlier_person(ent) if entry is None or one_word else None
+            if earlier is None and one_word and entry is not None and self._ambiguous_alone(ent):
+                entry = None  # "Kim" alone: which Kim?
             if entry is None and earlier is None:
                 entry = self._former_holder(ent)
             if earlier is not None:
@@ -740,6 +975,8 @@ class DocumentActors:
             else:
                 actor = self._person(ent, entry)
             self._people.append((ent.start, actor))
+            if _is_subject(_span_head(ent)):
+                self._subject_people.add(ent.start)
             self._cache[_span_head(ent).i] = actor
         # surnames used alone and titles refer back ("Zaluzhnyi", "General Kukuła")
         for ent in self.ents:
@@ -797,6 +1034,32 @@ def conjuncts(token: Any, adjectives: bool = False) -> list[Any]:
                 out.append(child)
                 stack.append(child)
     return sorted(out, key=lambda t: t.i)
+
+
+def _clause_head(token: Any) -> Any:
+    """The verb whose clause ``token`` is in (the token itself when it is a verb)."""
+    node = token
+    for _ in range(12):
+        if node.pos_ in _VERB_POS or node.head is node:
+            return node
+        node = node.head
+    return node
+
+
+def _person_identity(actor: Actor) -> str:
+    return actor.kb_id or actor.name or actor.text
+
+
+def _is_subject(token: Any) -> bool:
+    """The subject of a clause, or a name apposed or coordinated with one."""
+    node = token
+    for _ in range(3):
+        if node.dep_ in {"nsubj", "nsubjpass"}:
+            return True
+        if node.dep_ not in {"appos", "conj", "compound"} or node.head is node:
+            return False
+        node = node.head
+    return False
 
 
 def _allegiance(ent: Any) -> bool:
@@ -913,7 +1176,7 @@ def _quote_depths(doc: Any) -> list[int]:
     return depths
 
 
-def _paragraph_bounds(doc: Any, i: int) -> tuple[int, int]:
+def paragraph_bounds(doc: Any, i: int) -> tuple[int, int]:
     start = i
     while start > 0 and "\n\n" not in doc[start - 1].text:
         start -= 1

@@ -10,12 +10,12 @@ come from the words around the trigger.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from eventcoder.actors.kb import KnowledgeBase
-from eventcoder.actors.resolver import DocumentActors
+from eventcoder.actors.resolver import DocumentActors, paragraph_bounds
 from eventcoder.coding.dates import ResolvedDate, resolve_date
 from eventcoder.coding.patterns import Pattern, Vocabulary
 from eventcoder.model import Actor, Document, Event, Evidence, Modality
@@ -109,6 +109,9 @@ class Extractor:
         self.ontology = ontology
         self.coder_version = coder_version
         self.kb = kb
+        # events dropped because source and target were the same actor and the text named
+        # no other side; a running count, read by the corpus run's summary
+        self.dropped_self_dyads = 0
 
     # -- document level ----------------------------------------------------------
     def events(self, document: Document, doc: Any, actors: DocumentActors) -> list[Event]:
@@ -492,14 +495,56 @@ class Extractor:
             # "spoke to reporters": a statement, not a consultation
             pairs = [(a, b) for a, b in pairs if b is None or b.sector not in g_audience]
         for source, target in pairs[:12]:
-            if (
-                source is not None
-                and target is not None
-                and source.code == target.code
-                and (source.text == target.text)
-            ):
-                continue
-            yield Candidate(trig, source, target, cameo, modality, when, confidence)
+            score = confidence
+            if source is not None and target is not None and source.code == target.code:
+                if source.text == target.text:
+                    continue  # one phrase read twice
+                # "Yoon warned that Seoul would respond": KOR->KOR is not what the text says
+                other = self._other_side(trig, source, actors)
+                if other is None:
+                    self.dropped_self_dyads += 1
+                    continue
+                target = other
+                score = round(max(0.05, confidence - 0.15), 2)
+            yield Candidate(trig, source, target, cameo, modality, when, score)
+
+    def _other_side(self, trig: Trigger, source: Actor, actors: DocumentActors) -> Actor | None:
+        """The target of an event whose words gave the source's own code.
+
+        The nearest actor of another country in the event's clause (not in its subject),
+        else the paragraph's other actor (before the sentence, then after it), else one in
+        the sentence before.
+        """
+        own = source.country
+        anchor = trig.anchor
+        skip: set[int] = set()
+        for child in anchor.children:
+            if child.dep_ in _SUBJECT_DEPS | {"nsubjpass"}:
+                skip.update(t.i for t in child.subtree)
+        clause = sorted(
+            (t for t in anchor.subtree if t.i not in skip and t.pos_ in {"NOUN", "PROPN"}),
+            key=lambda t: abs(t.i - trig.token.i),
+        )
+        sent = trig.token.sent
+        para_start, para_end = paragraph_bounds(anchor.doc, anchor.i)
+        before = [e.root for e in reversed(actors.ents_between(para_start, sent.start))]
+        after = [e.root for e in actors.ents_between(sent.end, para_end)]
+        previous: list[Any] = []
+        if para_start == sent.start and sent.start > 0:
+            prior = anchor.doc[sent.start - 1].sent
+            previous = [e.root for e in reversed(actors.ents_between(prior.start, prior.end))]
+        for place, tokens in (
+            ("in the event's clause", clause),
+            ("named before in the paragraph", before),
+            ("named later in the paragraph", after),
+            ("named in the sentence before", previous),
+        ):
+            for tok in tokens:
+                found = actors.resolve_one(tok)
+                if found is not None and found.country not in (None, own):
+                    why = f"{found.why}; the other side ({place}), not the source's own country"
+                    return replace(found, why=why)
+        return None
 
     def _joint(self, trig: Trigger) -> str | None:
         """ "China and Russia held joint naval drills": done together, it is cooperation."""
@@ -672,7 +717,7 @@ class Extractor:
         passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children)
         if passive:
             agent = next((c for c in tok.children if c.dep_ == "agent"), None)
-            by_obj = _pobj(agent) if agent is not None else None
+            by_obj = _pobj(agent) if agent is not None else self._framed_agent(tok)
             sources = actors.resolve(by_obj) if by_obj is not None else []
             subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
             targets = self._actors(subj, actors) if subj is not None else []
@@ -715,6 +760,22 @@ class Extractor:
         if not targets and pattern.target != ("none",) and not mutual:
             targets = self._implied_targets(tok, sources, actors)
         return sources, targets, False
+
+    def _framed_agent(self, verb: Any) -> Any | None:
+        """The doer of an agentless passive named in an event noun around it: "were killed
+        in strikes by Russian aircraft", "died in an attack by Houthi rebels"."""
+        verbs = [verb] + [c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB"]
+        for node in verbs:
+            for prep in node.children:
+                if prep.dep_ != "prep" or prep.lower_ not in self.grammar.agent_frames:
+                    continue
+                noun = _pobj(prep)
+                if noun is None or noun.lemma_.lower() not in self.vocab.nouns:
+                    continue
+                by = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "by"), None)
+                if by is not None and (doer := _pobj(by)) is not None:
+                    return doer
+        return None
 
     def _mutual(self, trig: Trigger) -> bool:
         """Coordinated sources of this event act on each other when no target is named."""
@@ -818,6 +879,14 @@ class Extractor:
         by_agent = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "by"), None)
         if by_agent is not None and (obj := _pobj(by_agent)) is not None:
             sources = actors.resolve(obj)
+        giving = self._plover_event(trig.pattern.cameo) in self.grammar.giving_types
+        giver = self._giver(tok) if giving else None
+        if not sources and giver is not None:
+            # "aid from Japan, South Korea and the Red Cross": every giver listed
+            sources = actors.resolve(giver)
+            receiver = self._subject(tok.head) if self._is_received(tok) else None
+            if sources and receiver is not None:
+                return sources, self._actors(receiver, actors), False
         if not sources:
             for child in tok.children:
                 if child.dep_ in {"poss", "amod", "compound", "nmod"} and child.i < tok.i:
@@ -849,6 +918,18 @@ class Extractor:
             targets = self._implied_targets(tok, sources, actors)
         targets = [t for t in targets if all(t.key != s.key for s in sources)]
         return sources, targets, False
+
+    def _is_received(self, noun: Any) -> bool:
+        return noun.dep_ == "dobj" and noun.head.lemma_.lower() in self.grammar.receiving_verbs
+
+    def _giver(self, noun: Any) -> Any | None:
+        """ "aid from X" or "received aid from X": who the thing comes from."""
+        holders = [noun] + ([noun.head] if self._is_received(noun) else [])
+        for holder in holders:
+            for prep in holder.children:
+                if prep.dep_ == "prep" and prep.lower_ == "from":
+                    return _pobj(prep)
+        return None
 
     def _subject(self, verb: Any, depth: int = 0, from_xcomp: bool = False) -> Any | None:
         """The verb's subject, or that of the clause it depends on."""

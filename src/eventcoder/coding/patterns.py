@@ -102,6 +102,9 @@ class Grammar:
     joint_codes: dict[str, str]
     mediation_codes: frozenset[str]
     reporting_nouns: frozenset[str]
+    receiving_verbs: frozenset[str]
+    agent_frames: frozenset[str]
+    giving_types: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,9 @@ def parse_grammar(text: str, where: str) -> Grammar:
         joint_codes=codes("joint_codes"),
         mediation_codes=words("mediation_codes"),
         reporting_nouns=words("reporting_nouns"),
+        receiving_verbs=words("receiving_verbs"),
+        agent_frames=words("agent_frames"),
+        giving_types=frozenset(w.upper() for w in words("giving_types")),
     )
 
 

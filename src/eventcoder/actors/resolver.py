@@ -990,9 +990,22 @@ class DocumentActors:
                 continue
             earlier = self._earlier_person(ent)
             if earlier is not None:
-                self._cache[head.i] = _retext(
-                    earlier, ent, f"refers to {earlier.text} named before"
-                )
+                actor = _retext(earlier, ent, f"refers to {earlier.text} named before")
+                self._cache[head.i] = actor
+                self._people.append((ent.start, actor))
+                if _is_subject(head):
+                    self._subject_people.add(ent.start)
+        # a surname the NER did not mark at all: "will join Macron", "Macron said"
+        for tok in self.doc:
+            if tok.pos_ != "PROPN" or tok.i in self.entity_at or tok.dep_ == "compound":
+                continue
+            named = self._unlisted_name(tok)
+            if named is not None:
+                self._cache[tok.i] = named
+                self._people.append((tok.i, named))
+                if _is_subject(tok):
+                    self._subject_people.add(tok.i)
+        self._people.sort(key=lambda person: person[0])
 
     def _actor(
         self,
@@ -1051,11 +1064,15 @@ def _person_identity(actor: Actor) -> str:
 
 
 def _is_subject(token: Any) -> bool:
-    """The subject of a clause, or a name apposed or coordinated with one."""
+    """The subject of a main or reported clause, or a name apposed or coordinated with one;
+    not of an infinitive ("an invitation for General Kukuła to visit")."""
     node = token
     for _ in range(3):
         if node.dep_ in {"nsubj", "nsubjpass"}:
-            return True
+            verb = node.head
+            return verb.dep_ in {"ROOT", "conj", "ccomp"} and not any(
+                c.dep_ in {"aux", "mark"} and c.lower_ in {"to", "for"} for c in verb.children
+            )
         if node.dep_ not in {"appos", "conj", "compound"} or node.head is node:
             return False
         node = node.head

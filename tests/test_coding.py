@@ -100,7 +100,24 @@ def test_date_from_the_clause(coder: Coder) -> None:
 
 def test_document_date_when_the_clause_has_none(coder: Coder) -> None:
     (event,) = coder.code_text("Spain expelled two Russian diplomats.", DAY)
-    assert (event.date, event.date_precision) == (DAY, "day")
+    assert (event.date, event.date_precision) == (DAY, "publication")
+
+
+def test_date_from_the_sentence_before(coder: Coder) -> None:
+    text = (
+        "The summit opened in Brussels on Tuesday. "
+        "German Chancellor Olaf Scholz met French President Emmanuel Macron on its sidelines."
+    )
+    (event,) = coder.code_text(text, DAY)
+    assert (event.date, event.date_precision) == (date(2024, 1, 23), "day")
+    # a new paragraph does not carry the day over
+    (event,) = coder.code_text(text.replace(". ", ".\n\n"), DAY)
+    assert (event.date, event.date_precision) == (DAY, "publication")
+
+
+def test_last_night_is_the_day_before(coder: Coder) -> None:
+    (event,) = coder.code_text("Spain expelled two Russian diplomats last night.", DAY)
+    assert event.date == date(2024, 1, 24)
 
 
 def test_events_carry_ontology_codes(coder: Coder) -> None:

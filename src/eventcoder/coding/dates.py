@@ -53,7 +53,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "weekday",
     ),
-    (re.compile(r"\b(?P<rel>yesterday|today|tonight|this morning|this evening)\b", re.I), "rel"),
+    (
+        re.compile(
+            r"\b(?P<rel>yesterday(?: morning| afternoon| evening)?|last (?:night|evening)|"
+            r"today|tonight|this morning|this afternoon|this evening)\b",
+            re.I,
+        ),
+        "rel",
+    ),
     (re.compile(r"\blast\s+(?P<unit>week|month|year)\b", re.I), "last"),
     (re.compile(rf"\b(?:in|since|from|during|by)\s+{_MONTH}\b", re.I), "month"),
     (re.compile(rf"\b(?:in|since|from|during|of|by)\s+{_YEAR}\b", re.I), "year"),
@@ -114,7 +121,8 @@ def _resolve_match(m: re.Match[str], kind: str, doc_date: date) -> tuple[date, s
         return doc_date - timedelta(days=back), "day"
     if kind == "rel":
         word = groups["rel"].lower()
-        return (doc_date - timedelta(days=1) if word == "yesterday" else doc_date), "day"
+        day_before = word.startswith(("yesterday", "last"))
+        return (doc_date - timedelta(days=1) if day_before else doc_date), "day"
     if kind == "last":
         unit = groups["unit"].lower()
         if unit == "week":

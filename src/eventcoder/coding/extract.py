@@ -116,12 +116,36 @@ class Extractor:
     # -- document level ----------------------------------------------------------
     def events(self, document: Document, doc: Any, actors: DocumentActors) -> list[Event]:
         events: list[Event] = []
+        previous: ResolvedDate | None = None
         for sent in doc.sents:
-            events.extend(self._sentence_events(document, sent, actors))
+            ents = actors.ents_between(sent.start, sent.end)
+            said = [e for e in ents if e.label_ in {"DATE", "TIME"}]
+            if said or (sent.start > 0 and "\n\n" in doc[sent.start - 1].text_with_ws):
+                previous = None  # a new paragraph, or a sentence that says its own date
+            events.extend(self._sentence_events(document, sent, actors, previous))
+            if said:
+                previous = self._sentence_day(said, document.date)
         return events
 
+    def _sentence_day(self, ents: Sequence[Any], doc_date: date) -> ResolvedDate | None:
+        """The one day a sentence names, which the next sentence's events may take:
+        "The summit opened on March 12. Scholz met Macron on its sidelines." """
+        days = {
+            (resolved.date, resolved.precision): resolved
+            for ent in ents
+            if (resolved := resolve_date(_with_preposition(ent), doc_date)) is not None
+        }
+        if len(days) != 1:
+            return None
+        day = next(iter(days.values()))
+        return day if day.precision == "day" else None
+
     def _sentence_events(
-        self, document: Document, sent: Any, actors: DocumentActors
+        self,
+        document: Document,
+        sent: Any,
+        actors: DocumentActors,
+        inherited: ResolvedDate | None = None,
     ) -> Iterator[Event]:
         triggers = list(self._triggers(sent))
         trigger_ids = {t.token.i for t in triggers}
@@ -138,6 +162,7 @@ class Extractor:
             when = dates.get(trig.token.i)
             if (when is None and self._is_background(trig)) or self._is_description(trig):
                 continue
+            when = when or inherited
             for cand in self._candidates(trig, actors, when):
                 if cand.modality.negated or cand.modality.hypothetical:
                     continue
@@ -1201,7 +1226,7 @@ class Extractor:
         return Event(
             doc_id=document.doc_id,
             date=when.date if when else document.date,
-            date_precision=when.precision if when else "day",
+            date_precision=when.precision if when else "publication",
             source=cand.source,
             target=cand.target,
             cameo=entry.code,

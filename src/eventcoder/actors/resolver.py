@@ -219,7 +219,8 @@ class DocumentActors:
                     sector,
                     entry.name if entry.kind == "org" else None,
                     None,
-                    f"{entry.kind} '{word.text}' ({entry.source}); {base.why}",
+                    f"one of '{head.text}': {entry.kind} '{word.text}' ({entry.source}); "
+                    f"{base.why}",
                 )
             )
         return out

@@ -339,7 +339,9 @@ class Extractor:
                 return self._plover_event(cause.pattern.cameo) == self._plover_event(
                     trig.pattern.cameo
                 )
-        outer = by_token.get(tok.head.i)
+        outer = by_token.get(tok.head.i) or next(
+            (t for t in by_token.values() if t.anchor.i == tok.head.i), None
+        )  # "launched a missile attack on Kyiv, killing dozens": the attack's support verb
         if tok.dep_ != "advcl" or tok.tag_ != "VBG" or outer is None:
             return False
         # "rioted, setting fire to mattresses": a participle with no subject of its own
@@ -460,8 +462,9 @@ class Extractor:
             node = node.head
             outer = by_token.get(node.i)
             if outer is not None and outer.pattern.pos == "verb":
-                # "hosted talks between A and B": the talks are news too
-                return self._plover_event(outer.pattern.cameo) != "CONSULT"
+                # "hosted talks between A and B": the talks are news too; "met ... at the
+                # summit" is where the meeting was
+                return tok.dep_ != "dobj" or self._plover_event(outer.pattern.cameo) != "CONSULT"
         return False
 
     # -- actors -------------------------------------------------------------------
@@ -708,8 +711,10 @@ class Extractor:
         def place(group: list[Actor], other: list[Actor]) -> list[Actor]:
             out = []
             for actor in group:
-                if actor.sector is None and actor.text.lower().endswith(
-                    ("counterpart", "counterparts")
+                if actor.sector is None and (
+                    actor.text.lower().endswith(("counterpart", "counterparts"))
+                    or "counterpart" in actor.text.lower()
+                    or "'counterparts'" in actor.why
                 ):
                     # "the Egyptian foreign minister met his Jordanian counterpart"
                     peer = next((o.sector for o in other if o.sector), None)
@@ -1097,6 +1102,8 @@ class Extractor:
         if slot.startswith("prep:"):
             word = slot[5:]
             holders = [tok] + [c for c in tok.children if c.dep_ in {"dobj", "attr"}]
+            # "adopted a package of sanctions against Russia": "against" sits on the sanctions
+            holders += [inner for h in holders[1:] if (inner := self._contained(h)) is not None]
             for holder in holders:
                 for child in holder.children:
                     if child.dep_ in {"prep", "dative", "agent"} and child.lower_ == word:
@@ -1207,11 +1214,25 @@ class Extractor:
                     if inside:
                         for trig in inside:
                             out.setdefault(trig.token.i, resolved)
+                        # "met the leaders ... at the summit on Friday": the meeting too
+                        verb = node
+                        while verb.pos_ not in {"VERB", "AUX"} and verb.head is not verb:
+                            verb = verb.head
+                        for trig in by_anchor.get(verb.i, []):
+                            out.setdefault(trig.token.i, resolved)
                         break
                 if node.pos_ in {"VERB", "AUX"} or node.head is node:
                     for trig in by_anchor.get(node.i, []):
                         out.setdefault(trig.token.i, resolved)
                     break
+        for trig in triggers:
+            # "air strikes hit Rafah on Thursday": the strikes are what the verb tells
+            if trig.pattern.pos == "noun" and trig.token.dep_ == "nsubj":
+                told = next(
+                    (t for t in by_anchor.get(trig.token.head.i, []) if t.token.i in out), None
+                )
+                if told is not None:
+                    out.setdefault(trig.token.i, out[told.token.i])
         return out
 
     # -- output ----------------------------------------------------------------------

@@ -511,6 +511,8 @@ class DocumentActors:
                 break
             node = node.head
             subject = next((c for c in node.children if c.dep_ == "nsubj"), None)
+            if subject is not None and subject.i > token.i:
+                return None  # "They killed three gunmen, the military said": not the military
             if subject is not None and subject.i != token.i and subject.pos_ != "PRON":
                 return self.resolve_one(subject)
         return None
@@ -523,12 +525,18 @@ class DocumentActors:
             return found  # "it" is never a person: "Chirac reminded Iraq that it must"
         sent_start = token.sent.start
         previous_start = self.doc[sent_start - 1].sent.start if sent_start > 0 else sent_start
-        for ent in reversed(self.ents_between(previous_start, token.i)):
+        named: list[Any] = []
+        for ent in self.ents_between(previous_start, token.i):
             if ent.label_ in {"GPE", "ORG"} and ent.ent_id_:
                 entry = self._entry_of(ent)
                 if entry is not None and entry.kind in {"country", "org", "metonym", "capital"}:
-                    return self.resolve_one(_span_head(ent))
-        return None
+                    named.append(ent)
+        if not named:
+            return None
+        # the one last in the centre of attention: "The IAEA said Iran had ... It urged"
+        subjects = [e for e in named if _is_subject(_span_head(e))]
+        chosen = subjects[-1] if token.dep_ in {"nsubj", "nsubjpass"} and subjects else named[-1]
+        return self.resolve_one(_span_head(chosen))
 
     def _named(self, ent: Any, token: Any) -> Actor | None:
         if ent.ent_id_:

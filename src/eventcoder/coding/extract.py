@@ -181,6 +181,8 @@ class Extractor:
         for key, cand in sorted(best.items(), key=lambda kc: (kc[1].trigger.token.i, kc[1].cameo)):
             if cand.target is None and (key[0], key[2]) in targeted:
                 continue  # "gave in to the protesters and withdrew the bill": one concession
+            if cand.target is None and key[2] == "CONSULT":
+                continue  # "visited a steel plant": a consultation is with someone
             yield self._event(document, sent, cand)
 
     # -- triggers ---------------------------------------------------------------
@@ -396,7 +398,17 @@ class Extractor:
         """
         node = tok
         for _ in range(4):
-            if node.dep_ not in {"ccomp", "acl", "pcomp", "pobj", "prep", "xcomp", "conj", "dobj"}:
+            if node.dep_ not in {
+                "ccomp",
+                "acl",
+                "pcomp",
+                "pobj",
+                "prep",
+                "xcomp",
+                "conj",
+                "dobj",
+                "acomp",
+            }:
                 return False
             node = node.head
             outer = by_token.get(node.i)

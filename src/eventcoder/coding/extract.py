@@ -760,6 +760,8 @@ class Extractor:
         if passive:
             agent = next((c for c in tok.children if c.dep_ == "agent"), None)
             by_obj = _pobj(agent) if agent is not None else self._framed_agent(tok)
+            if by_obj is not None and self._is_force_of_nature(by_obj):
+                return [], [], True  # "killed by a landslide in the Indian state of Kerala"
             sources = actors.resolve(by_obj) if by_obj is not None else []
             subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
             targets = self._actors(subj, actors) if subj is not None else []
@@ -800,7 +802,7 @@ class Extractor:
                         break
         mutual = self._mutual_cameo(pattern.cameo, tok) and len(sources) > 1
         if not targets and pattern.target != ("none",) and not mutual:
-            targets = self._implied_targets(tok, sources, actors)
+            targets = self._implied_targets(tok, sources, actors, pattern.cameo)
         return sources, targets, False
 
     def _framed_agent(self, verb: Any) -> Any | None:
@@ -811,8 +813,10 @@ class Extractor:
             for prep in node.children:
                 if prep.dep_ != "prep" or prep.lower_ not in self.grammar.agent_frames:
                     continue
-                noun = _pobj(prep)
-                if noun is None or noun.lemma_.lower() not in self.vocab.nouns:
+                noun = _pobj(prep)  # "in strikes by", or a gerund: "in shelling by"
+                if noun is None or noun.lemma_.lower() not in (
+                    self.vocab.verbs if noun.pos_ == "VERB" else self.vocab.nouns
+                ):
                     continue
                 by = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "by"), None)
                 if by is not None and (doer := _pobj(by)) is not None:
@@ -848,6 +852,16 @@ class Extractor:
         lemma = subject.lemma_.lower()
         return lemma not in self.grammar.instrument_nouns and lemma not in self.vocab.nouns
 
+    def _is_force_of_nature(self, doer: Any) -> bool:
+        """A "by" agent that is no actor: a thing that is neither an agent noun, a name,
+        an instrument of force nor an event ("by a landslide", "by the storm")."""
+        return (
+            doer.pos_ == "NOUN"
+            and not doer.ent_type_
+            and not self.vocab_agent(doer)
+            and self._is_inanimate(doer)
+        )
+
     def _is_trigger_verb(self, tok: Any) -> bool:
         if tok.pos_ != "VERB":
             return False
@@ -855,7 +869,12 @@ class Extractor:
         return pattern is not None and pattern.is_event
 
     def _implied_targets(
-        self, tok: Any, sources: Sequence[Actor], actors: DocumentActors
+        self,
+        tok: Any,
+        sources: Sequence[Actor],
+        actors: DocumentActors,
+        cameo: str = "",
+        exclude: frozenset[int] = frozenset(),
     ) -> list[Actor]:
         """The actor the action is about when no slot names one.
 
@@ -871,11 +890,21 @@ class Extractor:
                     found = [a for a in self._actors(subject, actors) if a.key not in taken]
                     if found and found[0].country is not None:
                         return found
-        frontier = [c for c in tok.children if c.dep_ in _IMPLIED_FIRST]
+        # "will meet in Vienna": where people meet is not whom they meet
+        meeting = self._plover_event(cameo) == "CONSULT" or cameo in self.grammar.meeting_intents
+        frontier = [
+            c
+            for c in tok.children
+            if c.dep_ in _IMPLIED_FIRST
+            and c.i not in exclude
+            and not (meeting and c.dep_ == "prep" and c.lower_ in self.grammar.place_preps)
+        ]
         later = [c for c in tok.children if c.dep_ in _IMPLIED_LAST]
         for _ in range(4):
             next_frontier: list[Any] = []
             for node in sorted(frontier, key=lambda t: t.i):
+                if node.i in exclude:
+                    continue
                 if node.pos_ in {"NOUN", "PROPN", "ADJ"}:
                     found = [
                         a
@@ -957,7 +986,12 @@ class Extractor:
                 targets = actors.resolve(poss)
         mutual = self._mutual(trig) and len(sources) > 1
         if not targets and trig.pattern.target != ("none",) and not mutual:
-            targets = self._implied_targets(tok, sources, actors)
+            givers = frozenset(t.i for t in giver.subtree) if giver is not None else frozenset()
+            targets = self._implied_targets(tok, sources, actors, trig.pattern.cameo, givers)
+            if not targets and tok.dep_ == "nsubj" and trig.support is None:
+                # "aid from Japan arrived in southern Turkey": where the aid went
+                own = frozenset(t.i for t in tok.subtree)
+                targets = self._implied_targets(tok.head, sources, actors, trig.pattern.cameo, own)
         targets = [t for t in targets if all(t.key != s.key for s in sources)]
         return sources, targets, False
 

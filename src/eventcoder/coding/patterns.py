@@ -105,6 +105,8 @@ class Grammar:
     receiving_verbs: frozenset[str]
     agent_frames: frozenset[str]
     giving_types: frozenset[str]
+    place_preps: frozenset[str]
+    meeting_intents: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,8 @@ def parse_grammar(text: str, where: str) -> Grammar:
         receiving_verbs=words("receiving_verbs"),
         agent_frames=words("agent_frames"),
         giving_types=frozenset(w.upper() for w in words("giving_types")),
+        place_preps=words("place_preps"),
+        meeting_intents=words("meeting_intents"),
     )
 
 

@@ -177,6 +177,20 @@ class Extractor:
                 old = best.get(key)
                 if old is None or cand.confidence > old.confidence:
                     best[key] = cand
+        # "met Zelenskyy in Kyiv, on his first trip to Ukraine": one consultation, with the
+        # more specific target (UKRGOV, not the bare country UKR)
+        specific = {
+            (key[0], cand.target.country, key[2])
+            for key, cand in best.items()
+            if cand.target is not None and cand.target.sector
+        }
+        best = {
+            key: cand
+            for key, cand in best.items()
+            if cand.target is None
+            or cand.target.sector
+            or (key[0], cand.target.country, key[2]) not in specific
+        }
         targeted = {(key[0], key[2]) for key, cand in best.items() if cand.target is not None}
         for key, cand in sorted(best.items(), key=lambda kc: (kc[1].trigger.token.i, kc[1].cameo)):
             if cand.target is None and (key[0], key[2]) in targeted:

@@ -157,6 +157,7 @@ class Extractor:
                 self._covered_by_outer_trigger(trig, trigger_ids, by_token)
                 or self._same_action(trig, by_token)
                 or (trig.token.i not in dates and self._is_referred_to(trig, by_token))
+                or self._is_meeting_place(trig, by_token)
             ):
                 continue
             when = dates.get(trig.token.i)
@@ -493,6 +494,19 @@ class Extractor:
                 return tok.dep_ != "dobj" or self._plover_event(outer.pattern.cameo) != "CONSULT"
         return False
 
+    def _is_meeting_place(self, trig: Trigger, by_token: dict[int, Trigger]) -> bool:
+        """ "met the leaders at the G7 summit on Friday": the summit is where they met."""
+        tok = trig.token
+        if trig.pattern.pos != "noun" or trig.support is not None or tok.dep_ != "pobj":
+            return False
+        prep = tok.head
+        outer = by_token.get(prep.head.i)
+        return (
+            prep.lower_ in self.grammar.place_preps
+            and outer is not None
+            and self._plover_event(outer.pattern.cameo) == "CONSULT"
+        )
+
     # -- actors -------------------------------------------------------------------
     def _candidates(
         self, trig: Trigger, actors: DocumentActors, when: ResolvedDate | None
@@ -526,7 +540,8 @@ class Extractor:
         if not any(a.country for a in [*sources, *targets]):
             return  # nobody to code: "two generals discussed", "the talks resumed"
         implied = False
-        if not targets and sources and not (mutual and len(sources) > 1):
+        meeting = self._plover_event(cameo) == "CONSULT" or cameo in self.grammar.meeting_intents
+        if not targets and sources and not (mutual and len(sources) > 1) and not meeting:
             targets = self._story_target(sources, actors, self._plover_event(cameo))
             implied = bool(targets)
         g_audience = self.grammar.statement_audiences
@@ -991,7 +1006,9 @@ class Extractor:
             subject = self._subject(trig.support)
             if subject is not None:
                 sources = actors.resolve(subject)
-        targets = self._targets(tok, trig.pattern.target, actors, noun=True)
+        targets = self._told_targets(trig, actors) or self._targets(
+            tok, trig.pattern.target, actors, noun=True
+        )
         if not targets and trig.support is not None:
             targets = self._targets(trig.support, trig.pattern.target, actors, noun=True)
         if by_agent is not None and not targets:
@@ -1008,6 +1025,19 @@ class Extractor:
                 targets = self._implied_targets(tok.head, sources, actors, trig.pattern.cameo, own)
         targets = [t for t in targets if all(t.key != s.key for s in sources)]
         return sources, targets, False
+
+    def _told_targets(self, trig: Trigger, actors: DocumentActors) -> list[Actor]:
+        """ "An Israeli drone strike on a car ... killed two Hezbollah members": the verb
+        that tells what the strike did names its target."""
+        tok = trig.token
+        if tok.dep_ != "nsubj" or trig.support is not None or not self._is_trigger_verb(tok.head):
+            return []
+        verb = tok.head
+        told = self._match_verb(verb, self.vocab.verbs.get(verb.lemma_.lower(), ()))
+        if told is None or self._plover_event(told.cameo) != self._plover_event(trig.pattern.cameo):
+            return []
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        return self._actors(obj, actors) if obj is not None else []
 
     def _is_received(self, noun: Any) -> bool:
         return noun.dep_ == "dobj" and noun.head.lemma_.lower() in self.grammar.receiving_verbs

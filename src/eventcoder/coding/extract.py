@@ -1006,8 +1006,8 @@ class Extractor:
             subject = self._subject(trig.support)
             if subject is not None:
                 sources = actors.resolve(subject)
-        targets = self._told_targets(trig, actors) or self._targets(
-            tok, trig.pattern.target, actors, noun=True
+        targets = self._targets(tok, trig.pattern.target, actors, noun=True) or (
+            self._told_targets(trig, actors)
         )
         if not targets and trig.support is not None:
             targets = self._targets(trig.support, trig.pattern.target, actors, noun=True)

@@ -16,7 +16,7 @@ from eventcoder.ingest import clean_text
 from eventcoder.model import Actor, Document, Event, Evidence, Modality, Plover
 from eventcoder.pipeline import Coder
 from eventcoder.store import SCHEMA_VERSION, EventFilter, EventStore, open_store
-from eventcoder.store.dedup import MentionRow, cluster, group_key, source_identity
+from eventcoder.store.dedup import MentionRow, cluster, group_key, is_symmetric, source_identity
 from schema_v1 import write_v1_database
 
 THREE_REPORTS = [
@@ -44,10 +44,33 @@ THREE_REPORTS = [
 ]
 
 
-def _documents() -> list[Document]:
+# One call, told three ways: the mutual sentence gives FRA->DEU and DEU->FRA mentions.
+MUTUAL_CALL = [
+    (
+        "lemonde-1",
+        date(2024, 1, 23),
+        "Le Monde",
+        "Emmanuel Macron held a call with Olaf Scholz on Tuesday.",
+    ),
+    (
+        "dw-2",
+        date(2024, 1, 23),
+        "Deutsche Welle",
+        "Emmanuel Macron and Olaf Scholz spoke by phone on Tuesday.",
+    ),
+    (
+        "afp-3",
+        date(2024, 1, 24),
+        "AFP",
+        "French President Emmanuel Macron phoned German Chancellor Olaf Scholz on Tuesday.",
+    ),
+]
+
+
+def _documents(reports: list[tuple[str, date, str, str]] = THREE_REPORTS) -> list[Document]:
     return [
         Document(doc_id=i, text=clean_text(t), date=d, source=src, origin=f"{i}.txt")
-        for i, d, src, t in THREE_REPORTS
+        for i, d, src, t in reports
     ]
 
 
@@ -77,6 +100,26 @@ def test_three_articles_about_one_call_give_one_event(coder: Coder, db_url: str)
         assert [e["event_id"] for e in store.query_events(EventFilter(doc_id="ap-7"))] == [
             call["event_id"]
         ]
+
+
+def test_a_mutual_call_told_both_ways_gives_one_event(coder: Coder, db_url: str) -> None:
+    with open_store(db_url) as store:
+        docs = _documents(MUTUAL_CALL)
+        store.write_many(coder.code_documents(docs), coder_version=coder.version)
+        store.refresh_events()
+        mentions = list(store.query_mentions())
+        dyads = {(m["source"]["code"], m["target"]["code"]) for m in mentions}
+        assert dyads == {("FRAGOV", "DEUGOV"), ("DEUGOV", "FRAGOV")}, mentions
+        [call] = list(store.query_events())
+        assert call["plover"]["event"] == "CONSULT"
+        assert call["date"] == "2024-01-23"
+        assert call["reports"]["articles"] == 3
+        assert call["reports"]["sources"] == 3
+        assert call["reports"]["mentions"] == len(mentions) == 4  # dw-2: both directions
+        assert {m["merged_into"] for m in mentions} == {call["event_id"]}
+        [representative] = [m for m in mentions if m["event_id"] == call["reports"]["mention_id"]]
+        assert call["source"] == representative["source"]
+        assert call["target"] == representative["target"]
 
 
 def test_events_command_shows_events_by_default_and_mentions_on_request(
@@ -110,21 +153,23 @@ def _event(
     *,
     start: int = 0,
     source: str = "POLGOV",
+    target: str = "UKRGOV",
     precision: str = "day",
+    confidence: float = 0.8,
 ) -> Event:
     return Event(
         doc_id=doc_id,
         date=day,
         date_precision=precision,
-        source=Actor(text="Duda", code=source, country="POL", sector="GOV", start=start),
-        target=Actor(text="Zelenskyy", code="UKRGOV", country="UKR", sector="GOV", start=9),
+        source=Actor(text="Duda", code=source, country=source[:3], sector="GOV", start=start),
+        target=Actor(text="Zelenskyy", code=target, country=target[:3], sector="GOV", start=9),
         cameo=cameo,
         goldstein=1.0,
         quad_class=1,
         plover=Plover(event="CONSULT", mode="phone"),
         modality=Modality(),
         evidence=Evidence("Duda called Zelenskyy.", 0, 22, "called", 5, 11),
-        confidence=0.8,
+        confidence=confidence,
         rule="test",
         coder_version="test",
     )
@@ -206,6 +251,54 @@ def test_a_recoded_mention_moves_between_events(db_url: str) -> None:
         assert merged["b"] == merged["c"] != merged["a"]
 
 
+def _mutual_call(store: EventStore) -> None:
+    """Three outlets on one call: FRA->DEU 041, DEU->FRA 040, FRA->DEU 041 (a day later)."""
+    day = date(2024, 1, 23)
+    for doc_id, when, source, target, cameo in [
+        ("lemonde", day, "FRAGOV", "DEUGOV", "041"),
+        ("dw", day, "DEUGOV", "FRAGOV", "040"),
+        ("afp", day + timedelta(days=1), "FRAGOV", "DEUGOV", "041"),
+    ]:
+        event = _event(doc_id, when, cameo, source=source, target=target)
+        _write(store, doc_id, when, event, source=doc_id)
+
+
+def test_a_mutual_event_merges_whichever_way_round_it_was_coded(db_url: str) -> None:
+    with open_store(db_url) as store:
+        _mutual_call(store)
+        [event] = _events_table(store)
+        assert (event["reports"]["articles"], event["reports"]["sources"]) == (3, 3)
+        # the representative (equal confidence: the code most mentions share, then the
+        # earliest) keeps its own direction, and so does each mention
+        assert (event["source"]["code"], event["target"]["code"], event["cameo"]) == (
+            "FRAGOV",
+            "DEUGOV",
+            "041",
+        )
+        dyads = {m["doc_id"]: (m["source"]["code"], m["cameo"]) for m in store.query_mentions()}
+        assert dyads == {
+            "lemonde": ("FRAGOV", "041"),
+            "dw": ("DEUGOV", "040"),
+            "afp": ("FRAGOV", "041"),
+        }
+
+
+def test_a_directed_event_keeps_its_direction(db_url: str) -> None:
+    day = date(2024, 1, 23)
+    with open_store(db_url) as store:
+        _write(store, "a", day, _event("a", day, "042", source="FRAGOV", target="DEUGOV"))
+        _write(store, "b", day, _event("b", day, "042", source="DEUGOV", target="FRAGOV"))
+        # a call and a visit of the same dyad and day: the same root, never one event
+        _write(store, "c", day, _event("c", day, "041", source="FRAGOV", target="DEUGOV"))
+        events = _events_table(store)
+    assert sorted((e["source"]["code"], e["cameo"]) for e in events) == [
+        ("DEUGOV", "042"),
+        ("FRAGOV", "041"),
+        ("FRAGOV", "042"),
+    ]
+    assert [e["reports"]["mentions"] for e in events] == [1, 1, 1]
+
+
 def test_the_most_confident_mention_represents_the_event() -> None:
     def row(mid: str, day: int, cameo: str, confidence: float = 0.5) -> MentionRow:
         return MentionRow(mid, mid, date(2024, 1, day), cameo, confidence, 0, 0, "doc:" + mid)
@@ -226,8 +319,29 @@ def test_group_key_and_source_identity() -> None:
     assert group_key("UKRMIL", "POLMIL", "04") == "UKRMIL|POLMIL|04|"
     assert group_key("UKRMIL", None, "03", intent=True) == "UKRMIL||03|i"
     assert group_key("UKR", "RUS", "19", precision="month") == "UKR|RUS|19|m"
+    # "Duda held a call" with no date in the sentence: the article's day stands in
+    assert group_key("UKR", "RUS", "19", precision="publication") == "UKR|RUS|19|"
     assert group_key("---", "RUS", "14", mention_id="m1") == "mention:m1"
     assert group_key("UKR", "---", "14", mention_id="m2") == "mention:m2"
+    # mutual codes: the sorted dyad, marked apart from the directed groups of the root
+    mutual = group_key("FRAGOV", "DEUGOV", "04", symmetric=True)
+    assert mutual == group_key("DEUGOV", "FRAGOV", "04", symmetric=True) == "sym:DEUGOV|FRAGOV|04|"
+    assert mutual != group_key("DEUGOV", "FRAGOV", "04") != group_key("FRAGOV", "DEUGOV", "04")
+    assert group_key("FRA", "DEU", "06", symmetric=True, intent=True, precision="month") == (
+        "sym:DEU|FRA|06|im"
+    )
+    assert group_key("---", "DEU", "04", symmetric=True, mention_id="m3") == "mention:m3"
+    assert group_key("FRA", "---", "04", symmetric=True, mention_id="m4") == "mention:m4"
+    assert group_key("FRA", None, "04", symmetric=True) == "FRA||04|"  # no dyad to order
+    assert [is_symmetric(c) for c in ("041", "040", "057", "0871", "042", "045", "999")] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
     assert source_identity("d", None, "http://[::1") == "doc:d"  # not a URL: never raises
     assert source_identity("d", " Reuters ", None) == source_identity("e", "reuters", None)
     assert source_identity("d", None, "https://www.bbc.co.uk/news/1") == "host:bbc.co.uk"
@@ -252,7 +366,94 @@ def test_a_version_1_database_is_upgraded(db_url: str) -> None:
         assert store.counts().events == 1
         with store._engine.connect() as conn:
             version = conn.execute(text("SELECT value FROM meta")).scalar_one()
-    assert version == str(SCHEMA_VERSION) == "2"
+    assert version == str(SCHEMA_VERSION) == "3"
+
+
+def _with_schema_2_keys(store: EventStore) -> None:
+    """Make ``store`` what schema 2 left: every group key by the directed rule (and a
+    publication date as a flag of its own), its events refreshed, one stale mark of a
+    killed run left over, and version 2."""
+    with store._engine.begin() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT mention_id, source_code, target_code, cameo_root, date_precision, "
+                "negated, intent, hypothetical FROM mentions"
+            )
+        ).all()
+        for row in rows:
+            old = group_key(
+                row.source_code,
+                row.target_code,
+                row.cameo_root,
+                negated=bool(row.negated),
+                intent=bool(row.intent),
+                hypothetical=bool(row.hypothetical),
+                precision="p" if row.date_precision == "publication" else row.date_precision,
+                mention_id=row.mention_id,
+            )
+            conn.execute(
+                text("UPDATE mentions SET group_key = :key WHERE mention_id = :id"),
+                {"key": old, "id": row.mention_id},
+            )
+        conn.execute(text("DELETE FROM events"))
+        conn.execute(text("DELETE FROM stale_groups"))
+        conn.execute(
+            text(
+                "INSERT INTO stale_groups (group_key, day) "
+                "SELECT DISTINCT group_key, date FROM mentions"
+            )
+        )
+    store.refresh_events()
+    with store._engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO stale_groups (group_key, day) VALUES ('FRAGOV|DEUGOV|04|', :day)"),
+            {"day": date(2024, 1, 23)},
+        )
+        conn.execute(text("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
+
+
+def test_a_version_2_database_is_regrouped(db_url: str, tmp_path: Path) -> None:
+    day = date(2024, 1, 23)
+
+    def fill(store: EventStore) -> None:
+        _mutual_call(store)
+        # dw also reports a visit (directed, DEU->FRA); reuters one FRA->DEU that shared
+        # the call's old group: it stays there when the call's mentions move out
+        dw = [
+            _event("dw", day, "040", source="DEUGOV", target="FRAGOV"),
+            _event("dw", day, "042", source="DEUGOV", target="FRAGOV", start=30),
+        ]
+        _write(store, "dw", day, *dw, source="dw")
+        visit = _event("reuters", day, "042", source="FRAGOV", target="DEUGOV", confidence=0.9)
+        _write(store, "reuters", day, visit, source="reuters")
+        # tass's call has no date in its sentence: the article's date stood in
+        call = _event("tass", day, "041", source="DEUGOV", target="FRAGOV", precision="publication")
+        _write(store, "tass", day, call, source="tass")
+
+    with open_store(db_url) as store:
+        fill(store)
+        _with_schema_2_keys(store)
+        before = sorted(
+            (e["source"]["code"], e["reports"]["articles"]) for e in store.query_events()
+        )
+        assert before == [("DEUGOV", 1), ("DEUGOV", 1), ("FRAGOV", 3)]  # the call in three
+    with open_store(db_url) as store:
+        with store._engine.connect() as conn:
+            version = conn.execute(text("SELECT value FROM meta")).scalar_one()
+            found = conn.execute(text("SELECT cameo, group_key FROM mentions WHERE doc_id = 'dw'"))
+            keys = {cameo: key for cameo, key in found}
+        assert version == "3"
+        assert keys == {"040": "sym:DEUGOV|FRAGOV|04|", "042": "DEUGOV|FRAGOV|04|"}
+        assert store.counts().stale_groups == 4
+        regrouped = _events_table(store)
+        assert store.counts().stale_groups == 0
+        links = {m["event_id"]: m["merged_into"] for m in store.query_mentions()}
+    with open_store(str(tmp_path / "fresh.db")) as fresh:  # as if written by this version
+        fill(fresh)
+        assert regrouped == _events_table(fresh)
+        assert {m["event_id"]: m["merged_into"] for m in fresh.query_mentions()} == links
+    summary = sorted((e["cameo"], e["source"]["code"], e["reports"]["articles"]) for e in regrouped)
+    assert summary == [("041", "FRAGOV", 4), ("042", "DEUGOV", 1), ("042", "FRAGOV", 1)]
 
 
 @pytest.mark.parametrize("seed", [3, 4, 5])

@@ -38,7 +38,9 @@ PLOVER_16 = {
 }
 
 PLOVER_HEADER = "name\tquad_class\tmodes\taliases\tdefinition\n"
-CAMEO_HEADER = "code\tlabel\tgoldstein\tquad_class\tplover_event\tplover_mode\tplover_context\n"
+CAMEO_HEADER = (
+    "code\tlabel\tgoldstein\tquad_class\tplover_event\tplover_mode\tplover_context\tsymmetric\n"
+)
 SMALL_PLOVER = (
     PLOVER_HEADER
     + "CONSULT\t1\tvisit;phone\t\tMeetings and talks.\n"
@@ -120,6 +122,21 @@ def test_spot_checks(onto: Ontology) -> None:
     assert onto.cameo("0813").plover == Plover("RETREAT", None, ("legal",))
 
 
+# Mutual by nature: what A does with B, B does with A (so the dyad's order carries no
+# meaning). Visits, hosting and mediation are done by one side to the other; praise,
+# aid, releases, demands and attacks too.
+SYMMETRIC = {"040", "041", "044", "046", "057", "060", "061", "062", "063", "0871"}
+
+
+def test_symmetric_codes(onto: Ontology) -> None:
+    assert {code for code, entry in onto.cameo_codes.items() if entry.symmetric} == SYMMETRIC
+    for code in SYMMETRIC:
+        assert onto.is_symmetric(code), code
+    for code in ("04", "042", "043", "045", "050", "051", "064", "071", "0841", "190", "193"):
+        assert not onto.is_symmetric(code), code
+    assert not onto.is_symmetric("999")  # unknown: directed, no error
+
+
 def test_unknown_cameo_code(onto: Ontology) -> None:
     assert onto.has_cameo("041")
     assert not onto.has_cameo("999")
@@ -176,10 +193,10 @@ def test_parse_small_tables() -> None:
     codes = parse_cameo_table(
         _cameo(
             "# a comment",
-            "04\tConsult\t1.0\t1\tCONSULT\t\t",
+            "04\tConsult\t1.0\t1\tCONSULT\t\t\t",
             "",
-            "041\tPhone call\t1.0\t1\tCONSULT\tphone\tmilitary; legal",
-            "01\tStatement\t0\t1\t\t\t",
+            "041\tPhone call\t1.0\t1\tCONSULT\tphone\tmilitary; legal\tyes",
+            "01\tStatement\t0\t1\t\t\t\t",
         ),
         plover,
         "c.tsv",
@@ -187,28 +204,30 @@ def test_parse_small_tables() -> None:
     assert codes["041"].plover == Plover("CONSULT", "phone", ("military", "legal"))
     assert codes["04"].plover == Plover("CONSULT", None, ())
     assert codes["01"].plover is None
+    assert codes["041"].symmetric and not codes["04"].symmetric
 
 
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ("041\tPhone call\t1.0\t1\tCONSULT\tphone", "expected 7 tab-separated columns"),
-        ("041\tPhone call\tone\t1\tCONSULT\tphone\t", "goldstein must be a number"),
-        ("041\tPhone call\t11.5\t1\tCONSULT\tphone\t", r"outside \[-10, 10\]"),
-        ("041\tPhone call\t1.0\t5\tCONSULT\tphone\t", "quad_class must be"),
-        ("041\tPhone call\t1.0\t1\tMEET\tphone\t", "unknown PLOVER event 'MEET'"),
-        ("041\tPhone call\t1.0\t1\tCONSULT\tfax\t", "mode 'fax' is not allowed for CONSULT"),
-        ("041\t\t1.0\t1\tCONSULT\tphone\t", "has no label"),
-        ("04\tConsult again\t1.0\t1\tCONSULT\t\t", "duplicate CAMEO code"),
-        ("4x1\tPhone call\t1.0\t1\tCONSULT\t\t", "2 to 4 digits"),
-        ("041\tPhone call\t1.0\t1\t\tphone\t", "without plover_event"),
+        ("041\tPhone call\t1.0\t1\tCONSULT\tphone\t", "expected 8 tab-separated columns"),
+        ("041\tPhone call\t1.0\t1\tCONSULT\tphone\t\tno", "symmetric must be 'yes' or empty"),
+        ("041\tPhone call\tone\t1\tCONSULT\tphone\t\t", "goldstein must be a number"),
+        ("041\tPhone call\t11.5\t1\tCONSULT\tphone\t\t", r"outside \[-10, 10\]"),
+        ("041\tPhone call\t1.0\t5\tCONSULT\tphone\t\t", "quad_class must be"),
+        ("041\tPhone call\t1.0\t1\tMEET\tphone\t\t", "unknown PLOVER event 'MEET'"),
+        ("041\tPhone call\t1.0\t1\tCONSULT\tfax\t\t", "mode 'fax' is not allowed for CONSULT"),
+        ("041\t\t1.0\t1\tCONSULT\tphone\t\t", "has no label"),
+        ("04\tConsult again\t1.0\t1\tCONSULT\t\t\t", "duplicate CAMEO code"),
+        ("4x1\tPhone call\t1.0\t1\tCONSULT\t\t\t", "2 to 4 digits"),
+        ("041\tPhone call\t1.0\t1\t\tphone\t\t", "without plover_event"),
     ],
 )
 def test_malformed_cameo_row_names_line(tmp_path: Path, row: str, message: str) -> None:
     plover_path = tmp_path / "plover.tsv"
     plover_path.write_text(SMALL_PLOVER, encoding="utf-8")
     cameo_path = tmp_path / "cameo.tsv"
-    cameo_path.write_text(_cameo("04\tConsult\t1.0\t1\tCONSULT\t\t", row), encoding="utf-8")
+    cameo_path.write_text(_cameo("04\tConsult\t1.0\t1\tCONSULT\t\t\t", row), encoding="utf-8")
     with pytest.raises(DataError, match=message) as info:
         load_ontology_from(cameo_path, plover_path)
     assert info.value.path == str(cameo_path)
@@ -219,7 +238,7 @@ def test_malformed_cameo_row_names_line(tmp_path: Path, row: str, message: str) 
 def test_missing_root_is_reported() -> None:
     plover = parse_plover_table(SMALL_PLOVER)
     with pytest.raises(DataError, match="no root code 04") as info:
-        parse_cameo_table(_cameo("041\tPhone call\t1.0\t1\tCONSULT\tphone\t"), plover, "c.tsv")
+        parse_cameo_table(_cameo("041\tPhone call\t1.0\t1\tCONSULT\tphone\t\t"), plover, "c.tsv")
     assert info.value.line == 2
 
 

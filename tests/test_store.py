@@ -480,6 +480,46 @@ def test_a_refresh_next_to_a_writer_loses_no_merge(store: EventStore) -> None:
     assert None not in {m["merged_into"] for m in store.query_mentions()}
 
 
+def test_mutual_mentions_keep_their_direction_and_share_a_group(store: EventStore) -> None:
+    # three outlets on one call; dw's "Macron and Scholz spoke" is a mention each way
+    fra, deu = ("FRAGOV", "Macron"), ("DEUGOV", "Scholz")
+    coded = {
+        ("lemonde", 1): [
+            make_event("lemonde", day=1, source=fra, target=deu, cameo="041", confidence=0.95)
+        ],
+        ("dw", 1): [
+            make_event("dw", day=1, source=deu, target=fra, cameo="040", mode=None),
+            make_event("dw", day=1, source=fra, target=deu, cameo="040", mode=None, start=40),
+        ],
+        ("afp", 2): [make_event("afp", day=2, source=fra, target=deu, cameo="041")],
+    }
+    for (doc_id, day), evs in coded.items():
+        doc = Document(doc_id=doc_id, text="Some text.", date=date(2024, 1, day), source=doc_id)
+        store.write_document(doc, evs)
+    assert mentions(store) == sorted(
+        (ev.to_record() for evs in coded.values() for ev in evs),
+        key=lambda r: (r["date"], r["doc_id"], r["evidence"]["start"]),
+    )
+    keys = sql(store, "select distinct group_key from mentions")
+    assert keys == [("sym:DEUGOV|FRAGOV|04|",)]
+    # a visit is directed: each way is a group of its own
+    for doc_id, source, target in [("v1", fra, deu), ("v2", deu, fra)]:
+        visit = make_event(doc_id, source=source, target=target, cameo="042", mode="visit")
+        store.write_document(make_doc(doc_id), [visit])
+    visits = sql(store, "select group_key from mentions where cameo = '042' order by doc_id")
+    assert visits == [("FRAGOV|DEUGOV|04|",), ("DEUGOV|FRAGOV|04|",)]
+    store.refresh_events()
+    # the event is told as its most confident mention told it: lemonde's FRA->DEU call
+    events = {e["cameo"] + e["source"]["code"]: e for e in store.query_events()}
+    assert sorted(events) == ["041FRAGOV", "042DEUGOV", "042FRAGOV"]
+    assert events["041FRAGOV"]["reports"]["articles"] == 3
+    assert events["041FRAGOV"]["reports"]["mentions"] == 4
+    merged = {
+        m["event_id"]: m["merged_into"] for m in store.query_mentions(EventFilter(cameo="04"))
+    }
+    assert len(set(merged.values())) == 3
+
+
 # -- reading -------------------------------------------------------------------------
 
 

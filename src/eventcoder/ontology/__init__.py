@@ -4,10 +4,13 @@ The tables are plain TSV files in ``ontology/data`` so that an analyst can read 
 replace them without touching code:
 
 ``cameo.tsv``
-    ``code  label  goldstein  quad_class  plover_event  plover_mode  plover_context``
+    ``code  label  goldstein  quad_class  plover_event  plover_mode  plover_context
+    symmetric``
     One row per CAMEO event code (two-digit roots, three- and four-digit codes).
     ``plover_event`` is empty for codes that are not PLOVER events (the 01 "public
     statement" family); ``plover_context`` holds zero or more contexts separated by ``;``.
+    ``symmetric`` is ``yes`` for events mutual by nature (a phone call, negotiations, a
+    signed agreement: what A does with B, B does with A), empty for directed ones.
 
 ``plover.tsv``
     ``name  quad_class  modes  aliases  definition``
@@ -52,6 +55,7 @@ CAMEO_COLUMNS = (
     "plover_event",
     "plover_mode",
     "plover_context",
+    "symmetric",
 )
 PLOVER_COLUMNS = ("name", "quad_class", "modes", "aliases", "definition")
 
@@ -72,6 +76,7 @@ class CameoCode:
     goldstein: float
     quad_class: int
     plover: Plover | None  # None for codes with no PLOVER type (the 01 family)
+    symmetric: bool = False  # mutual by nature: the dyad's order carries no meaning
 
     @property
     def root(self) -> str:
@@ -165,6 +170,11 @@ class Ontology:
     def alias_mode(self, name: str) -> str | None:
         """The mode a legacy name implies (``INVESTIGATE`` -> ``investigate``), else None."""
         return self._alias_modes.get(name.strip().upper())
+
+    def is_symmetric(self, code: str) -> bool:
+        """True when the CAMEO code is mutual by nature; False for directed or unknown codes."""
+        entry = self._cameo.get(code.strip())
+        return entry is not None and entry.symmetric
 
     def plover_for(self, code: str) -> Plover | None:
         """The PLOVER event for a CAMEO code (None for codes that are not PLOVER events)."""
@@ -276,7 +286,7 @@ def parse_cameo_table(
     codes: dict[str, CameoCode] = {}
     lines: dict[str, int] = {}
     for lineno, fields in _rows(text, source, CAMEO_COLUMNS):
-        code, label, goldstein_field, quad, event, mode, context = fields
+        code, label, goldstein_field, quad, event, mode, context, symmetric = fields
         if not _CODE_RE.fullmatch(code):
             raise DataError(f"CAMEO code must be 2 to 4 digits, not {code!r}", source, lineno)
         if code in codes:
@@ -314,12 +324,15 @@ def parse_cameo_table(
             entry_plover = Plover(event=event, mode=mode or None, context=contexts)
         elif mode or contexts:
             raise DataError("plover_mode/plover_context given without plover_event", source, lineno)
+        if symmetric not in ("", "yes"):
+            raise DataError(f"symmetric must be 'yes' or empty, not {symmetric!r}", source, lineno)
         codes[code] = CameoCode(
             code=code,
             label=label,
             goldstein=goldstein,
             quad_class=_quad_class(quad, source, lineno),
             plover=entry_plover,
+            symmetric=symmetric == "yes",
         )
         lines[code] = lineno
     for code, lineno in lines.items():

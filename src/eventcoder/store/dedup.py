@@ -2,11 +2,15 @@
 
 The rule, GDELT-style: mentions with the same *group* (source actor code, target actor
 code, CAMEO root code and modality) whose dates lie within one day of each other are
-one event. Within a group, mentions are taken in date order; the first one opens an
-event, and every later mention dated at most one day after that event's first date
-joins it; the next mention opens a new event. The result depends only on the set of
-mentions, never on the order in which articles were coded, so a resumed or parallel run
-gives the same events as a single uninterrupted one.
+one event. For a CAMEO code that is mutual by nature (``symmetric`` in ``cameo.tsv``: a
+call, a meeting, negotiations, an agreement) the dyad is unordered, so "Macron phoned
+Scholz" and "Scholz spoke with Macron" are one group, never mixed with the directed
+codes of the same root (a visit of A to B is not one of B to A); each mention keeps its
+own direction, and the event its representative's. Within a group, mentions are taken
+in date order; the first one opens an event, and every later mention dated at most one
+day after that event's first date joins it; the next mention opens a new event. The
+result depends only on the set of mentions, never on the order in which articles were
+coded, so a resumed or parallel run gives the same events as a single uninterrupted one.
 
 Each event counts its mentions, its articles (distinct documents) and its sources
 (distinct outlets: the document's ``source``, else the host of its ``url``, else the
@@ -31,12 +35,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from eventcoder.model import stable_hash
+from eventcoder.ontology import load_ontology
 
 MAX_DAYS_APART = 1
 
 
 UNKNOWN_CODE = "---"
-_PRECISION_FLAGS = {"day": "", "week": "w", "month": "m", "year": "y"}
+SYMMETRIC_PREFIX = "sym:"  # actor codes hold no ":", so no directed key starts so
+# "publication": an undated event took its article's date, a day (as GDELT dates events)
+_PRECISION_FLAGS = {"day": "", "publication": "", "week": "w", "month": "m", "year": "y"}
 
 
 def group_key(
@@ -49,19 +56,34 @@ def group_key(
     hypothetical: bool = False,
     precision: str = "day",
     mention_id: str = "",
+    symmetric: bool = False,
 ) -> str:
     """The group of a mention, e.g. ``"UKRMIL|POLMIL|04|"``; flags as ``n``, ``i``, ``h``.
 
     A negated, intended or hypothetical statement never merges with a factual report,
     nor a date known only to the week, month or year (flag ``w``, ``m``, ``y``) with one
     known to the day. A mention whose source or target is unknown (``---``) is a group of
-    its own (``mention:<id>``): two unknown actors are not the same actor.
+    its own (``mention:<id>``): two unknown actors are not the same actor. A ``symmetric``
+    code (see :func:`is_symmetric`) with a target groups by the sorted dyad, marked apart
+    from the directed groups of its root: ``"sym:DEUGOV|FRAGOV|04|"``.
     """
     if source_code in (None, "", UNKNOWN_CODE) or target_code == UNKNOWN_CODE:
         return f"mention:{mention_id}"
     flags = ("n" if negated else "") + ("i" if intent else "") + ("h" if hypothetical else "")
     flags += _PRECISION_FLAGS.get(precision, precision[:1])
+    if symmetric and target_code:
+        first, second = sorted((source_code, target_code))
+        return f"{SYMMETRIC_PREFIX}{first}|{second}|{cameo_root}|{flags}"
     return f"{source_code}|{target_code or ''}|{cameo_root}|{flags}"
+
+
+def is_symmetric(cameo: str) -> bool:
+    """Whether ``cameo`` is mutual by nature (the bundled ``cameo.tsv``); unknown codes are not.
+
+    Stored group keys follow this table: changing its ``symmetric`` column needs a schema
+    migration that regroups the stored mentions (see ``eventcoder.store.migrate``).
+    """
+    return load_ontology().is_symmetric(cameo)
 
 
 def source_identity(doc_id: str, source: str | None, url: str | None) -> str:

@@ -6,15 +6,32 @@ created, so a migration is all-or-nothing.
 - 1 → 2: the per-article ``events`` rows become ``mentions`` (same columns plus
   ``mention_id``, ``group_key`` and ``event_id``); every group is marked stale so the
   deduplicated ``events`` are built by the next refresh.
+- 2 → 3: the group keys of mutual (``symmetric``) CAMEO codes became the unordered dyad,
+  and a ``publication`` date groups as a day; each stored mention's key is computed
+  again, and where it changed, its old and new groups are marked stale on its day, so
+  the next refresh moves it into its new event.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, Table, insert, inspect, select, text
+from sqlalchemy import (
+    Connection,
+    MetaData,
+    Table,
+    bindparam,
+    insert,
+    inspect,
+    select,
+    text,
+    tuple_,
+    update,
+)
 
-from eventcoder.store.dedup import group_key
+from eventcoder.store.dedup import group_key, is_symmetric
 from eventcoder.store.schema import mentions, meta, stale_groups
 
 _CHUNK = 1000
@@ -29,8 +46,27 @@ def _schema_version(conn: Connection) -> int | None:
 
 def migrate(conn: Connection) -> None:
     """Upgrade the database behind ``conn`` in place; no-op when already current."""
-    if _schema_version(conn) == 1:
+    version = _schema_version(conn)
+    if version == 1:
         _v1_to_v2(conn)
+        version = 2
+    if version == 2:
+        _v2_to_v3(conn)
+
+
+def _key_of(values: Mapping[Any, Any], mention_id: str) -> str:
+    """The group key of a stored mention row, by today's rule."""
+    return group_key(
+        values["source_code"],
+        values["target_code"],
+        values["cameo_root"],
+        negated=bool(values["negated"]),
+        intent=bool(values["intent"]),
+        hypothetical=bool(values["hypothetical"]),
+        precision=values["date_precision"],
+        mention_id=mention_id,
+        symmetric=is_symmetric(values["cameo"]),
+    )
 
 
 def _v1_to_v2(conn: Connection) -> None:
@@ -49,23 +85,69 @@ def _v1_to_v2(conn: Connection) -> None:
         for row in rows:
             values = dict(row._mapping)
             mention_id = values.pop("event_id")
-            key = group_key(
-                values["source_code"],
-                values["target_code"],
-                values["cameo_root"],
-                negated=bool(values["negated"]),
-                intent=bool(values["intent"]),
-                hypothetical=bool(values["hypothetical"]),
-                precision=values["date_precision"],
-                mention_id=mention_id,
-            )
+            key = _key_of(values, mention_id)
             keys.add((key, values["date"]))
             batch.append({**values, "mention_id": mention_id, "group_key": key, "event_id": None})
         conn.execute(insert(mentions), batch)
         last = rows[-1].event_id
     old.drop(conn)
-    if keys:
-        conn.execute(
-            insert(stale_groups), [{"group_key": key, "day": day} for key, day in sorted(keys)]
-        )
+    _add_stale(conn, keys)
     conn.execute(text("UPDATE meta SET value = '2' WHERE key = 'schema_version'"))
+
+
+def _v2_to_v3(conn: Connection) -> None:
+    m = mentions.c
+    columns = (
+        m.mention_id,
+        m.group_key,
+        m.date,
+        m.date_precision,
+        m.source_code,
+        m.target_code,
+        m.cameo,
+        m.cameo_root,
+        m.negated,
+        m.intent,
+        m.hypothetical,
+    )
+    stale: set[tuple[str, date]] = set()
+    last = ""
+    while True:
+        rows = conn.execute(
+            select(*columns).where(m.mention_id > last).order_by(m.mention_id).limit(_CHUNK)
+        ).all()
+        if not rows:
+            break
+        moved: list[dict[str, str]] = []
+        for row in rows:
+            key = _key_of(row._mapping, row.mention_id)
+            if key != row.group_key:
+                moved.append({"b_mention_id": row.mention_id, "b_group_key": key})
+                stale.update({(row.group_key, row.date), (key, row.date)})
+        if moved:
+            conn.execute(
+                update(mentions)
+                .where(m.mention_id == bindparam("b_mention_id"))
+                .values(group_key=bindparam("b_group_key")),
+                moved,
+            )
+        last = rows[-1].mention_id
+    _add_stale(conn, stale)
+    conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
+
+
+def _add_stale(conn: Connection, keys: set[tuple[str, date]]) -> None:
+    """Mark these (group, day) pairs stale, beside the marks a killed run may have left."""
+    wanted = sorted(keys)
+    s = stale_groups.c
+    for i in range(0, len(wanted), _CHUNK):
+        chunk = wanted[i : i + _CHUNK]
+        present = {
+            (key, day)
+            for key, day in conn.execute(
+                select(s.group_key, s.day).where(tuple_(s.group_key, s.day).in_(chunk))
+            )
+        }
+        rows = [{"group_key": key, "day": day} for key, day in chunk if (key, day) not in present]
+        if rows:
+            conn.execute(insert(stale_groups), rows)

@@ -4,12 +4,15 @@ Types are chosen to work the same on SQLite and PostgreSQL: ``Date`` for event a
 document dates, ``DateTime`` for the coding time, ``Boolean`` for modality flags and
 ``Text`` for free text and the full JSON record. Nothing here is dialect-specific.
 
-Bump :data:`SCHEMA_VERSION` whenever a table changes; :func:`eventcoder.store.open_store`
+Bump :data:`SCHEMA_VERSION` whenever a table or the rule of stored values such as
+``mentions.group_key`` changes; :func:`eventcoder.store.open_store`
 migrates older databases (see ``eventcoder.store.migrate``) and refuses a database
 written by a newer schema.
 
 Version history: 1, ``documents`` + ``events`` (one row per event in an article);
-2, those rows became ``mentions`` and ``events`` holds the deduplicated events.
+2, those rows became ``mentions`` and ``events`` holds the deduplicated events;
+3, no table changed, but the ``group_key`` of a mutual CAMEO code is the unordered dyad
+and a ``publication`` date groups as a day.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Stable constraint names, so migrations and PostgreSQL error messages are predictable.
 NAMING_CONVENTION = {
@@ -121,11 +124,11 @@ Index("ix_mentions_cameo_root", mentions.c.cameo_root)
 Index("ix_mentions_doc_id", mentions.c.doc_id)
 Index("ix_mentions_event_id", mentions.c.event_id)
 
-# One row per deduplicated event: the mentions of one group (same dyad, CAMEO root and
-# modality) whose dates lie within a day of the first. Derived from ``mentions`` by
-# eventcoder.store.dedup; the filterable columns mirror those of ``mentions`` and are
-# the representative mention's, ``record`` is that mention's record with the event's
-# id, date and report counts.
+# One row per deduplicated event: the mentions of one group (same dyad, unordered for
+# mutual CAMEO codes, same CAMEO root and modality) whose dates lie within a day of the
+# first. Derived from ``mentions`` by eventcoder.store.dedup; the filterable columns
+# mirror those of ``mentions`` and are the representative mention's, ``record`` is that
+# mention's record with the event's id, date and report counts.
 events = Table(
     "events",
     metadata,

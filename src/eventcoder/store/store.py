@@ -53,6 +53,7 @@ from eventcoder.store.dedup import (
     DedupedEvent,
     MentionRow,
     group_key,
+    is_symmetric,
     recluster,
     source_identity,
 )
@@ -291,6 +292,7 @@ def _group_of(ev: Event) -> str:
         hypothetical=ev.modality.hypothetical,
         precision=ev.date_precision,
         mention_id=ev.event_id,
+        symmetric=is_symmetric(ev.cameo),
     )
 
 

@@ -1,4 +1,5 @@
-"""Tests for eventcoder.ingest: cleaning, the seed date prefix and the readers."""
+"""Tests for eventcoder.ingest: the text as read, its normalised copy, the seed date prefix
+and the readers. The offset map of ``normalise`` is tested in test_offsets.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from eventcoder.errors import InputError
-from eventcoder.ingest import clean_text, iter_documents, sample_corpus_paths, split_seed_date
+from eventcoder.ingest import (
+    as_read,
+    clean_text,
+    iter_documents,
+    normalise,
+    sample_corpus_paths,
+    split_seed_date,
+)
 from eventcoder.ingest.readers import NO_DATE, _jsonl_records
 from eventcoder.model import Document, stable_hash
 
@@ -29,7 +37,8 @@ def read(*paths: str | Path, default_date: date | None = None) -> list[Document 
     return list(iter_documents(list(paths), default_date=default_date))
 
 
-# --------------------------------------------------------------------------- clean_text
+# --------------------------------------------------------------------------- as_read, clean_text
+# clean_text(raw) is normalise(as_read(raw)).text: what the coder parses.
 
 
 @pytest.mark.parametrize(
@@ -49,6 +58,27 @@ def read(*paths: str | Path, default_date: date | None = None) -> list[Document 
 def test_trailing_junk_is_cut(trailer: str) -> None:
     raw = f"The ministers met in Warsaw.\n\nThey discussed air defence.\n\n{trailer}\nMore junk"
     assert clean_text(raw) == "The ministers met in Warsaw.\n\nThey discussed air defence."
+    assert as_read(raw) == "The ministers met in Warsaw.\n\nThey discussed air defence."
+
+
+def test_as_read_cuts_the_junk_tail_and_changes_nothing_else() -> None:
+    body = "  Russia\u2019s\u00a0troops  withdrew.\r\n\r\n\u200bKyiv said so.\t\r\n"
+    raw = f"{body}\r\nRead also: Poland sends tanks\r\nRussia shells Kharkiv\r\n"
+    assert as_read(raw) == body.strip()
+    assert as_read(as_read(raw)) == as_read(raw)
+    assert clean_text(raw) == "Russia's troops withdrew.\n\nKyiv said so."
+
+
+def test_as_read_keeps_inline_links_that_normalise_drops() -> None:
+    body = "\n".join(f"Sentence number {i} of the report." for i in range(40))
+    raw = f"Intro line.\n\nRead also: Poland sends tanks to Ukraine\n\n{body}"
+    assert as_read(raw) == raw
+    assert normalise(raw).text == f"Intro line.\n\n{body}"
+
+
+def test_as_read_of_blank_is_empty() -> None:
+    assert as_read(" \n\u200b\t\r\n ") == ""
+    assert as_read("\u200b\nRead also: x") == "\u200b\nRead also: x"  # the first line is kept
 
 
 def test_junk_marker_needs_content_before_it_and_ordinary_sentences_stay() -> None:
@@ -157,10 +187,11 @@ def test_txt_seed_format() -> None:
     assert doc.doc_id == "seed_style"
     assert doc.date == date(2024, 2, 16)
     assert doc.origin == str(path)
-    assert doc.text.startswith("German Chancellor Olaf Scholz")
-    assert doc.text.endswith("Germany pledged new military aid.")
-    assert "\n\nGermany" in doc.text
-    assert "Read also" not in doc.text
+    assert doc.text == (  # as read: CRLF and the blank lines stay, the junk tail goes
+        "German Chancellor Olaf Scholz and Ukrainian President Volodymyr Zelenskyy signed a "
+        "security agreement in Berlin on Friday.\r\n\r\n\r\n\r\n"
+        "Germany pledged new military aid."
+    )
     assert doc.title is None
 
 
@@ -273,7 +304,7 @@ def test_jsonl_numeric_id_crlf_and_bom(tmp_path: Path) -> None:
     path.write_bytes(b'\xef\xbb\xbf{"id": 7, "date": "2024-01-01", "text": "A \\u00a0b."}\r\n')
     (doc,) = read(path)
     assert isinstance(doc, Document)
-    assert (doc.doc_id, doc.text) == ("7", "A b.")
+    assert (doc.doc_id, doc.text) == ("7", "A \u00a0b.")
 
 
 def test_jsonl_is_streamed() -> None:
@@ -422,4 +453,4 @@ def test_sample_seed_article() -> None:
     assert seed.date == date(2024, 1, 25)
     assert seed.text.startswith("On 25 January, Valerii Zaluzhnyi")
     assert seed.text.endswith("air defense capabilities.")
-    assert "Wiesław Kukuła" in seed.text and "Russia's" in seed.text
+    assert "Wiesław Kukuła" in seed.text and "Russia\u2019s" in seed.text

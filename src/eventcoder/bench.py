@@ -195,7 +195,7 @@ def _split_sentences(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def load_material() -> _Material:
     """The generator's material: KB tables, sample articles, team-written templates."""
-    from eventcoder.ingest.clean import clean_text, split_seed_date
+    from eventcoder.ingest.clean import as_read, normalise, split_seed_date
 
     countries: list[_Country] = []
     for row in _rows("actors", "data", "countries.tsv"):
@@ -252,7 +252,7 @@ def load_material() -> _Material:
         else:
             texts = [split_seed_date(raw)[1]]
         for text in texts:
-            sentences.extend(_split_sentences(clean_text(text)))
+            sentences.extend(_split_sentences(normalise(as_read(text)).text))
 
     grouped: dict[str, tuple[list[str], list[float]]] = {}
     for row in _rows("samples", "bench", "templates.tsv"):

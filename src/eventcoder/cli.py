@@ -309,12 +309,12 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from eventcoder.evaluate import format_by_type, format_scores, read_gold, score
-    from eventcoder.ingest import clean_text
+    from eventcoder.ingest import as_read
     from eventcoder.pipeline import CoderConfig, get_coder
 
     gold = read_gold(Path(args.gold))
     coder = get_coder(CoderConfig(model=args.model))
-    documents = [Document(doc_id=g.doc_id, text=clean_text(g.text), date=g.date) for g in gold]
+    documents = [Document(doc_id=g.doc_id, text=as_read(g.text), date=g.date) for g in gold]
     predicted: dict[str, list[Event]] = {}
     with _output(args.jsonl) as out:
         for document, events in coder.code_documents(documents):

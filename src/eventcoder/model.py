@@ -23,7 +23,13 @@ def stable_hash(*parts: str, length: int = 16) -> str:
 
 @dataclass(frozen=True)
 class Document:
-    """One article after ingest and cleaning; ``text`` is the cleaned text."""
+    """One article after ingest; ``text`` is the text as read.
+
+    Only the seed format's ``date`` prefix and the trailing scraper junk block are cut
+    and the whole is trimmed; no character is replaced, so every offset of an event
+    (evidence, trigger, actors) points at the article's own words. The coder parses a
+    normalised copy and maps offsets back (``eventcoder.ingest.normalise``).
+    """
 
     doc_id: str
     text: str
@@ -88,6 +94,9 @@ class Modality:
 
 @dataclass(frozen=True)
 class Evidence:
+    """The words an event rests on: ``document.text[start:end] == sentence`` and
+    ``document.text[trigger_start:trigger_end] == trigger``."""
+
     sentence: str
     start: int
     end: int

@@ -1,6 +1,6 @@
-"""Ingest: read articles from files and directories and clean their text."""
+"""Ingest: read articles from files and directories; their text as read and its shadow copy."""
 
-from eventcoder.ingest.clean import clean_text, split_seed_date
+from eventcoder.ingest.clean import Normalised, as_read, clean_text, normalise, split_seed_date
 from eventcoder.ingest.readers import (
     SUPPORTED_SUFFIXES,
     build_document,
@@ -11,10 +11,13 @@ from eventcoder.ingest.readers import (
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
+    "Normalised",
+    "as_read",
     "build_document",
     "clean_text",
     "estimate_count",
     "iter_documents",
+    "normalise",
     "sample_corpus_paths",
     "split_seed_date",
 ]

@@ -1,4 +1,8 @@
-"""Readers: files and directories in, cleaned ``Document`` objects out.
+"""Readers: files and directories in, ``Document`` objects out.
+
+A document's text is the article as read (``as_read``): the seed format's date prefix and
+the trailing scraper junk block are cut, nothing inside is changed, so event evidence
+quotes the article word for word. Titles are normalised onto one line.
 
 Supported inputs (see the README's input contract):
 
@@ -29,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from eventcoder.errors import DataError, InputError
-from eventcoder.ingest.clean import clean_text, parse_day, split_seed_date
+from eventcoder.ingest.clean import as_read, clean_text, parse_day, split_seed_date
 from eventcoder.model import Document, stable_hash
 
 STDIN = "-"
@@ -197,7 +201,7 @@ def _read_txt(path: Path, label: str, key: str, default_date: date | None) -> It
     except InputError as exc:
         yield InputError(exc.reason, label, 1)
         return
-    text = clean_text(body)
+    text = as_read(body)
     if not text:
         yield InputError("empty text", label)
         return
@@ -369,8 +373,9 @@ def build_document(
     """One ``Document`` from a JSONL object or CSV row; raises a located ``InputError``.
 
     The fields are those of the input contract (``id``, ``date``, ``text``, ``title``,
-    ``url``, ``source``); the text is cleaned here, so every reader (files, standard
-    input, the Spark job) makes the same document, with the same id, from the same record.
+    ``url``, ``source``); the text is taken as read here (``as_read``), so every reader
+    (files, standard input, the Spark job) makes the same document, with the same id, from
+    the same record.
     """
 
     def fail(message: str) -> InputError:
@@ -381,7 +386,7 @@ def build_document(
         raise fail("missing or empty 'text'")
     if not isinstance(raw_text, str):
         raise fail(f"'text' must be a string, got {json_type_name(raw_text)}")
-    text = clean_text(raw_text)
+    text = as_read(raw_text)
     if not text:
         raise fail("empty text")
 
@@ -422,7 +427,7 @@ def _field_str(
 
 
 def _one_line(value: str | None) -> str | None:
-    """A title cleaned like the text and folded onto one line."""
+    """A title normalised like the parsed text and folded onto one line."""
     if value is None:
         return None
     return " ".join(clean_text(value).split()) or None

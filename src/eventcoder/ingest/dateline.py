@@ -1,0 +1,84 @@
+"""Datelines, bylines and agency credits: words of the wire, not of the story.
+
+"KYIV, Jan 25 (Reuters) -", "WASHINGTON (AP) —", "By Jane Doe, Reuters" and "Reporting
+by ...; Editing by ..." name places, agencies and reporters that are never the source or
+target of an event. :func:`wire_spans` finds them so that the text spaCy parses leaves them
+out; the document text itself keeps them (evidence offsets point into it).
+"""
+
+from __future__ import annotations
+
+import re
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY_MONTH = rf"(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})(?:,?\s+\d{{4}})?"
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+# A place written in capitals ("KYIV", "NEW YORK", "PORT-AU-PRINCE"), or in title case when
+# an agency in brackets follows ("Kyiv (Reuters) -"); a dash always ends a dateline, so
+# "The International Labour Office (ILO) said" and "UNICEF (the UN agency) said" are none.
+_CAPS_PLACE = r"[A-Z][A-Z.'\u2019-]+(?:[ ][A-Z][A-Z.'\u2019-]+){0,3}"
+_TITLE_PLACE = r"[A-Z][a-z.'\u2019-]+(?:[ ][A-Z][a-z.'\u2019-]+){0,3}"
+_REGION = r"(?:,[ ]?[A-Z][\w.'\u2019-]*(?:[ ][A-Z][\w.'\u2019-]*){0,3})"
+_AGENCY = r"(?:\(\s*[A-Za-z][\w .&'/-]{0,40}\)|/\s*[A-Za-z][\w .&'-]{0,20}\s*/)"
+# a hyphen only between spaces ("US-China talks" is no dateline); en and em dashes as they come
+_DASH = r"(?:\s+[-\u2010-\u2012]+\s+|\s*[\u2013-\u2015]\s*|(?<=/)\.\s+)"
+
+_DATELINE = re.compile(
+    rf"""^(?:
+        {_CAPS_PLACE}{_REGION}{{0,2}}(?:,?\s+(?:{_DAY_MONTH}|{_WEEKDAY}))?\s*{_AGENCY}?{_DASH}
+      | {_TITLE_PLACE}{_REGION}{{0,2}}(?:,?\s+(?:{_DAY_MONTH}|{_WEEKDAY}))?\s*{_AGENCY}{_DASH}
+      | {_AGENCY}{_DASH}
+    )""",
+    re.VERBOSE,
+)
+# "By Jane Doe", "By Jane Doe and John Roe, Reuters", "By JANE DOE | AP": a short line.
+_BYLINE = re.compile(
+    r"^(?:by|from)\s+[A-Z][\w.'\u2019-]*(?:[ ,|&]+(?:and\s+)?[A-Z][\w.'\u2019-]*){0,8}\s*$",
+    re.IGNORECASE,
+)
+# "Reporting by ...; Editing by ...", "Additional reporting by ...", "(Writing by ...)"
+_CREDIT = re.compile(
+    r"^[(\[]?\s*(?:additional\s+)?(?:reporting|writing|editing|compiled|produced)\s+by\b.*$",
+    re.IGNORECASE,
+)
+_MAX_BYLINE = 80
+_MIN_BODY_AFTER_DATELINE = 10
+
+
+def wire_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of ``text`` that are datelines, bylines or agency credits.
+
+    A byline is a short line of its own among the first lines; a dateline starts the first
+    paragraph of the story (after a headline or byline) and is followed by the story's words;
+    credit lines ("Reporting by ...") may stand anywhere.
+    """
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    body_started = False
+    for index, line in enumerate(text.split("\n")):
+        start = offset
+        offset += len(line) + 1
+        stripped = line.strip()
+        if not stripped:
+            continue
+        lead = start + len(line) - len(line.lstrip())
+        end = lead + len(stripped)
+        if _CREDIT.match(stripped):
+            spans.append((lead, end))
+            continue
+        if body_started or index > 6:
+            continue
+        if len(stripped) <= _MAX_BYLINE and _BYLINE.match(stripped):
+            spans.append((lead, end))
+            continue
+        dateline = _DATELINE.match(stripped)
+        if dateline and len(stripped) - dateline.end() >= _MIN_BODY_AFTER_DATELINE:
+            spans.append((lead, lead + dateline.end()))
+            body_started = True
+            continue
+        # a headline without a full stop may come first; the body starts at a sentence
+        body_started = stripped.endswith((".", '"', "\u201d")) or len(stripped) > 120
+    return spans

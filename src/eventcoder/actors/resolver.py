@@ -535,7 +535,10 @@ class DocumentActors:
             return None
         # the one last in the centre of attention: "The IAEA said Iran had ... It urged"
         subjects = [e for e in named if _is_subject(_span_head(e))]
-        chosen = subjects[-1] if token.dep_ in {"nsubj", "nsubjpass"} and subjects else named[-1]
+        main = [e for e in subjects if _span_head(e).head.dep_ == "ROOT"]
+        chosen = named[-1]
+        if token.dep_ in {"nsubj", "nsubjpass"} and subjects:
+            chosen = (main or subjects)[-1]
         return self.resolve_one(_span_head(chosen))
 
     def _named(self, ent: Any, token: Any) -> Actor | None:
@@ -550,7 +553,7 @@ class DocumentActors:
         if ent.label_ in {"ORG", "GPE", "NORP", "FAC"}:
             earlier = self._earlier_person(ent)
             if earlier is not None:
-                return _retext(earlier, ent, f"refers to {earlier.text} named before")
+                return _refer_back(earlier, ent)
             if ent.label_ == "ORG":
                 return self._noun_phrase(token, fallback_text=ent)
         return None
@@ -558,7 +561,7 @@ class DocumentActors:
     def _unlisted_name(self, token: Any) -> Actor | None:
         earlier = self._earlier_person(self.doc[token.i : token.i + 1])
         if earlier is not None:
-            return _retext(earlier, token, f"refers to {earlier.text} named before")
+            return _refer_back(earlier, token)
         return None
 
     def _earlier_person(self, span: Any) -> Actor | None:
@@ -979,10 +982,7 @@ class DocumentActors:
                 entry = None  # "Kim" alone: which Kim?
             if entry is None and earlier is None:
                 entry = self._former_holder(ent)
-            if earlier is not None:
-                actor = _retext(earlier, ent, f"refers to {earlier.text} named before")
-            else:
-                actor = self._person(ent, entry)
+            actor = _refer_back(earlier, ent) if earlier is not None else self._person(ent, entry)
             self._people.append((ent.start, actor))
             if _is_subject(_span_head(ent)):
                 self._subject_people.add(ent.start)
@@ -999,7 +999,7 @@ class DocumentActors:
                 continue
             earlier = self._earlier_person(ent)
             if earlier is not None:
-                actor = _retext(earlier, ent, f"refers to {earlier.text} named before")
+                actor = _refer_back(earlier, ent)
                 self._cache[head.i] = actor
                 self._people.append((ent.start, actor))
                 if _is_subject(head):
@@ -1160,6 +1160,15 @@ def _char_bounds(span: Any) -> tuple[int, int]:
     if hasattr(span, "start_char"):
         return int(span.start_char), int(span.end_char)
     return int(span.idx), int(span.idx + len(span.text))
+
+
+def _refer_back(earlier: Actor, span: Any) -> Actor:
+    """A name that stands for a person named before ("Zaluzhnyi", "Kim"); a surname found
+    in the KB on its own keeps the KB's reason."""
+    start, _ = _char_bounds(span)
+    if earlier.start == start:
+        return earlier
+    return _retext(earlier, span, f"refers to {earlier.text} named before")
 
 
 def _retext(actor: Actor, span: Any, why: str) -> Actor:

@@ -543,6 +543,10 @@ class Extractor:
         meeting = self._plover_event(cameo) == "CONSULT" or cameo in self.grammar.meeting_intents
         if not targets and sources and not (mutual and len(sources) > 1) and not meeting:
             targets = self._story_target(sources, actors, self._plover_event(cameo))
+            if self._plover_event(cameo) in self.grammar.untargeted_types:
+                # a show of force is aimed at a country only if its sentence names it
+                named = self._countries_in_sentence(trig, actors)
+                targets = [t for t in targets if t.country in named]
             implied = bool(targets)
         g_audience = self.grammar.statement_audiences
         confidence = self._confidence(trig.pattern, sources, targets, passive)
@@ -614,6 +618,11 @@ class Extractor:
                     why = f"{found.why}; the other side ({place}), not the source's own country"
                     return replace(found, why=why)
         return None
+
+    def _countries_in_sentence(self, trig: Trigger, actors: DocumentActors) -> set[str]:
+        sent = trig.token.sent
+        found = (actors.resolve_one(ent.root) for ent in actors.ents_between(sent.start, sent.end))
+        return {a.country for a in found if a is not None and a.country is not None}
 
     def _joint(self, trig: Trigger) -> str | None:
         """ "China and Russia held joint naval drills": done together, it is cooperation."""

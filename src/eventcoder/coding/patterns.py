@@ -107,6 +107,7 @@ class Grammar:
     giving_types: frozenset[str]
     place_preps: frozenset[str]
     meeting_intents: frozenset[str]
+    untargeted_types: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,7 @@ def parse_grammar(text: str, where: str) -> Grammar:
         giving_types=frozenset(w.upper() for w in words("giving_types")),
         place_preps=words("place_preps"),
         meeting_intents=words("meeting_intents"),
+        untargeted_types=frozenset(w.upper() for w in words("untargeted_types")),
     )
 
 

@@ -109,7 +109,7 @@ class Evidence:
 class Event:
     doc_id: str
     date: date
-    date_precision: str  # "day" | "month" | "year"
+    date_precision: str  # "day" | "week" | "month" | "year" | "publication" (no date in text)
     source: Actor | None
     target: Actor | None
     cameo: str

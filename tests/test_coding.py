@@ -127,3 +127,10 @@ def test_events_carry_ontology_codes(coder: Coder) -> None:
     assert event.goldstein < 0
     assert 0 < event.confidence <= 1
     assert event.rule.startswith("19_fight.tsv:")
+
+
+def test_event_records_read_back(coder: Coder) -> None:
+    events = coder.code_text("On Tuesday, Spain expelled two Russian diplomats.", DAY)
+    assert events and all(Event.from_record(e.to_record()) == e for e in events)
+    with pytest.raises(KeyError):
+        Event.from_record({"doc_id": "x"})

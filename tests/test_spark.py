@@ -400,3 +400,39 @@ def test_importing_eventcoder_does_not_import_pyspark() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "False"
+
+
+def test_spark_output_merges_in_a_store_like_local_coding(spark: Any, tmp_path: Path) -> None:
+    """Three reports of one call, coded on Spark and loaded into a store with the Python
+    API (``Event.from_record``), merge into one event on the unordered dyad."""
+    from eventcoder.store import open_store
+
+    texts = [
+        "French President Emmanuel Macron held a call with German Chancellor Olaf Scholz.",
+        "Emmanuel Macron and Olaf Scholz spoke by phone on Tuesday.",
+        "German Chancellor Olaf Scholz took a phone call from French President Emmanuel Macron.",
+    ]
+    corpus = tmp_path / "calls.jsonl"
+    corpus.write_text(
+        "".join(
+            json.dumps(
+                {"id": f"call-{i}", "date": "2024-05-14", "text": t, "source": f"outlet {i}"}
+            )
+            + "\n"
+            for i, t in enumerate(texts)
+        )
+    )
+    output = tmp_path / "events"
+    run_job(spark, str(corpus), str(output), model=MODEL, kb_dirs=())
+    events = [Event.from_record(r) for r in spark_records(spark, output)]
+    assert [e.to_record() for e in events] == [
+        Event.from_record(e.to_record()).to_record() for e in events
+    ]
+    documents = [d for d in iter_documents([corpus]) if isinstance(d, Document)]
+    with open_store(str(tmp_path / "events.db")) as store:
+        store.write_many((doc, [e for e in events if e.doc_id == doc.doc_id]) for doc in documents)
+        store.refresh_events()
+        merged = [r for r in store.query_events() if r["plover"]["event"] == "CONSULT"]
+    assert len(merged) == 1, merged
+    assert merged[0]["reports"]["articles"] == 3
+    assert {merged[0]["source"]["country"], merged[0]["target"]["country"]} == {"FRA", "DEU"}

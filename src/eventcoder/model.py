@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -63,6 +64,21 @@ class Actor:
         """Identity of a mention: where it is and whom it codes."""
         return (self.start, self.code, self.name)
 
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Actor:
+        """The actor of an event record's ``source`` or ``target`` object."""
+        return cls(
+            text=str(record["text"]),
+            code=str(record["code"]),
+            country=record.get("country"),
+            sector=record.get("sector"),
+            name=record.get("name"),
+            kb_id=record.get("kb_id"),
+            start=int(record.get("start", -1)),
+            end=int(record.get("end", -1)),
+            why=str(record.get("why") or ""),
+        )
+
     def to_record(self) -> dict[str, Any]:
         return {
             "text": self.text,
@@ -90,6 +106,9 @@ class Modality:
     intent: bool = False
     hypothetical: bool = False
     reported: bool = False
+
+
+_MODALITY_FLAGS = ("negated", "intent", "hypothetical", "reported")
 
 
 @dataclass(frozen=True)
@@ -172,6 +191,45 @@ class Event:
             "coder": {"version": self.coder_version, "rule": self.rule},
             "record_version": RECORD_VERSION,
         }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Event:
+        """The event of a version-1 record (``to_record``, a JSONL line, a Spark row as
+        ``eventcoder.spark.row_to_record`` gives it): ``Event.from_record(e.to_record()) == e``.
+        Raises ``KeyError`` or ``ValueError`` when the record is not of that shape."""
+        evidence = record["evidence"]
+        plover = record["plover"]
+        modality = record["modality"]
+        coder = record["coder"]
+        source, target = record.get("source"), record.get("target")
+        return cls(
+            doc_id=str(record["doc_id"]),
+            date=date.fromisoformat(str(record["date"])),
+            date_precision=str(record["date_precision"]),
+            source=Actor.from_record(source) if source else None,
+            target=Actor.from_record(target) if target else None,
+            cameo=str(record["cameo"]),
+            goldstein=float(record["goldstein"]),
+            quad_class=int(record["quad_class"]),
+            plover=Plover(
+                event=str(plover["event"]),
+                mode=plover.get("mode"),
+                context=tuple(plover.get("context") or ()),
+            ),
+            modality=Modality(**{k: bool(modality[k]) for k in _MODALITY_FLAGS}),
+            evidence=Evidence(
+                sentence=str(evidence["sentence"]),
+                start=int(evidence["start"]),
+                end=int(evidence["end"]),
+                trigger=str(evidence["trigger"]),
+                trigger_start=int(evidence["trigger_start"]),
+                trigger_end=int(evidence["trigger_end"]),
+            ),
+            confidence=float(record["confidence"]),
+            rule=str(coder["rule"]),
+            coder_version=str(coder["version"]),
+            event_id=str(record.get("event_id") or ""),
+        )
 
     def to_json(self) -> str:
         return json.dumps(self.to_record(), ensure_ascii=False, sort_keys=False)

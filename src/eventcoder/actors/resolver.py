@@ -507,7 +507,7 @@ class DocumentActors:
         """The subject of the clause above: "rebel leaders said they would meet"."""
         node = token.head
         for _ in range(4):
-            if node.dep_ not in {"ccomp", "xcomp", "conj", "advcl"} or node.head is node:
+            if node.dep_ not in {"ccomp", "xcomp", "conj", "advcl"} or node.head.i == node.i:
                 break
             node = node.head
             subject = next((c for c in node.children if c.dep_ == "nsubj"), None)
@@ -1062,7 +1062,7 @@ def _clause_head(token: Any) -> Any:
     """The verb whose clause ``token`` is in (the token itself when it is a verb)."""
     node = token
     for _ in range(12):
-        if node.pos_ in _VERB_POS or node.head is node:
+        if node.pos_ in _VERB_POS or node.head.i == node.i:
             return node
         node = node.head
     return node
@@ -1082,7 +1082,7 @@ def _is_subject(token: Any) -> bool:
             return verb.dep_ in {"ROOT", "conj", "ccomp"} and not any(
                 c.dep_ in {"aux", "mark"} and c.lower_ in {"to", "for"} for c in verb.children
             )
-        if node.dep_ not in {"appos", "conj", "compound"} or node.head is node:
+        if node.dep_ not in {"appos", "conj", "compound"} or node.head.i == node.i:
             return False
         node = node.head
     return False

@@ -336,7 +336,7 @@ class Extractor:
             return False
         node = trig.token
         for _ in range(4):
-            if node.dep_ not in {"pobj", "poss", "compound"} or node.head is node:
+            if node.dep_ not in {"pobj", "poss", "compound"} or node.head.i == node.i:
                 return False
             node = node.head
             if node.dep_ == "prep" and node.lower_ in self.grammar.background_preps:
@@ -668,7 +668,7 @@ class Extractor:
         root = cameo[:2]
         aux = {c.lower_ for c in anchor.children if c.dep_ == "aux"}
         clause = anchor
-        while clause.dep_ in {"xcomp", "acomp"} and clause.head is not clause:
+        while clause.dep_ in {"xcomp", "acomp"} and clause.head.i != clause.i:
             clause = clause.head  # "the US must be ready to mediate"
         clause_aux = {c.lower_ for c in clause.children if c.dep_ == "aux"}
         speaker_verb = self._speaker_verb(clause)
@@ -1238,7 +1238,7 @@ class Extractor:
         # walk up the clause chain
         node = anchor
         for _ in range(4):
-            if node.dep_ not in {"xcomp", "ccomp", "advcl", "conj"} or node.head is node:
+            if node.dep_ not in {"xcomp", "ccomp", "advcl", "conj"} or node.head.i == node.i:
                 break
             head = node.head
             lemma = head.lemma_.lower()
@@ -1315,12 +1315,12 @@ class Extractor:
                             out.setdefault(trig.token.i, resolved)
                         # "met the leaders ... at the summit on Friday": the meeting too
                         verb = node
-                        while verb.pos_ not in {"VERB", "AUX"} and verb.head is not verb:
+                        while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
                             verb = verb.head
                         for trig in by_anchor.get(verb.i, []):
                             out.setdefault(trig.token.i, resolved)
                         break
-                if node.pos_ in {"VERB", "AUX"} or node.head is node:
+                if node.pos_ in {"VERB", "AUX"} or node.head.i == node.i:
                     for trig in by_anchor.get(node.i, []):
                         out.setdefault(trig.token.i, resolved)
                     break

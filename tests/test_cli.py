@@ -169,3 +169,14 @@ def test_unwritable_output_is_a_fatal_error(
 def test_every_event_has_a_source(coder: Coder) -> None:
     events = coder.code_text("Reservists would be called up. Attacked Ukraine.", date(2024, 1, 2))
     assert all(e.source is not None for e in events)
+
+
+def test_summary_counts_events_left_out_as_self_dyads(
+    coder: Coder, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "houthi.txt"
+    article.write_text("date 2024-03-04\nAn attack by Houthi rebels hit the port.\n")
+    assert main(["code", str(article), "--no-store", "--jsonl", "-", "--workers", "1"]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "1 events left out whose source and target were the same actor" in captured.err

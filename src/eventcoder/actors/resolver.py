@@ -259,13 +259,21 @@ class DocumentActors:
         return out
 
     def _named_pair(self, head: Any) -> list[Actor]:
-        """ "The two generals", "both leaders": the last two people named before."""
-        if head.tag_ != "NNS" or self.kb.agent(head.lemma_) is None:
-            return []
-        if not any(c.lower_ in {"two", "both"} for c in head.children):
-            return []
-        if self._country_in(head)[0] is not None:
-            return []
+        """ "The two generals", "both leaders", "the two agreed": the last two people
+        named before."""
+        alone = (
+            head.lower_ in {"two", "both"}
+            and head.dep_ in {"nsubj", "nsubjpass"}
+            and (head.lower_ == "both" or any(c.lower_ == "the" for c in head.children))
+            and not any(c.dep_ == "prep" for c in head.children)  # "two of the soldiers"
+        )
+        if not alone:
+            if head.tag_ != "NNS" or self.kb.agent(head.lemma_) is None:
+                return []
+            if not any(c.lower_ in {"two", "both"} for c in head.children):
+                return []
+            if self._country_in(head)[0] is not None:
+                return []
         seen: dict[str, Actor] = {}
         for i, actor in reversed(self._people):
             if i < head.i and actor.country and (actor.name or actor.text) not in seen:
@@ -731,7 +739,8 @@ class DocumentActors:
         person role goes to the person last in the centre of attention whose role fits,
         a country or organisation noun to the last one named, never one in its own clause.
         """
-        if head.tag_ != "NN" or not any(
+        # "the minister", and the capitalised "The Head of State" of press releases
+        if head.tag_ not in {"NN", "NNP"} or not any(
             c.dep_ == "det" and c.lower_ in {"the", "this"} for c in head.children
         ):
             return None
@@ -766,18 +775,19 @@ class DocumentActors:
         agent = self.kb.agent(role)
         clause = _clause_head(head)
         earliest = self._sentence_start_back(head, _SALIENCE_SENTENCES)
-        fitting = [
+        before = [
             (i, a)
             for i, a in self._people
             if earliest <= i < head.i
             and self._clause_of_person(i).i != clause.i
             and a.country is not None
-            and (agent is None or a.sector == agent.sector)
         ]
-        if not fitting:
-            return None
         words = [w for w in role.split() if w not in {"of", "the"}]
-        named = [(i, a) for i, a in fitting if all(w in a.why.lower() for w in words)]
+        # "The prince then spoke ...": a role named in the person's title or KB role
+        named = [(i, a) for i, a in before if all(w in f"{a.why} {a.text}".lower() for w in words)]
+        fitting = [(i, a) for i, a in before if agent is None or a.sector == agent.sector]
+        if not fitting and not named:
+            return None
         for group in (named, fitting):
             subjects = [(i, a) for i, a in group if i in self._subject_people]
             if subjects:

@@ -519,6 +519,9 @@ class Extractor:
             sources, targets, passive = self._noun_roles(trig, actors)
         if trig.pattern.pos == "noun" and not sources:
             return
+        # "Carney met Ramaphosa, and the two agreed": neither is the other's target again
+        same = {_identity(a) for a in sources if a.name or a.kb_id}
+        targets = [t for t in targets if _identity(t) not in same]
         mutual = self._mutual(trig)
         if mutual and len(sources) > 1 and not any(t.country for t in targets):
             targets = []  # "A and B discussed ... with the presidents delving": A and B
@@ -1366,6 +1369,10 @@ class Extractor:
             rule=trig.pattern.source,
             coder_version=self.coder_version,
         )
+
+
+def _identity(actor: Actor) -> str:
+    return actor.kb_id or actor.name or f"{actor.start}:{actor.text}"
 
 
 def _has_prep(tok: Any, word: str) -> bool:

@@ -572,7 +572,12 @@ class Extractor:
             pairs = [(a, b) for a, b in pairs if b is None or b.sector not in g_audience]
         for source, target in pairs[:12]:
             score = confidence
-            if source is not None and target is not None and source.code == target.code:
+            if (
+                source is not None
+                and target is not None
+                and source.code == target.code
+                and not _distinct_named(source, target)
+            ):
                 if source.text == target.text:
                     continue  # one phrase read twice
                 # "Yoon warned that Seoul would respond": KOR->KOR is not what the text says
@@ -1369,6 +1374,18 @@ class Extractor:
             rule=trig.pattern.source,
             coder_version=self.coder_version,
         )
+
+
+def _distinct_named(source: Actor, target: Actor) -> bool:
+    """Two actors of one code that the text names apart, so the event may stand: "Guterres
+    appealed to the Security Council", "Putin dismissed Defence Minister Shoigu". A
+    country's own name, capital or people ("warned that Seoul would respond") is not."""
+    named = ("person:", "org:")
+    return (
+        (target.kb_id or "").startswith(named)
+        and (source.kb_id or "").startswith(named)
+        and _identity(source) != _identity(target)
+    )
 
 
 def _identity(actor: Actor) -> str:

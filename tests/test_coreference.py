@@ -160,3 +160,22 @@ def test_why_says_how_a_pronoun_was_resolved(coder: Coder) -> None:
     assert request.source is not None
     assert request.source.why.startswith("pronoun refers to Emmanuel Macron")
     assert json.loads(request.to_json())["source"]["text"] == "He"
+
+
+def test_she_is_never_a_man_named_before(coder: Coder) -> None:
+    text = (
+        "U.S. Secretary of State Antony Blinken met German Foreign Minister Annalena Baerbock "
+        "in Munich. {} urged China to press Russia."
+    )
+    day = date(2024, 2, 18)
+    assert ("DEUGOV", "CHN", "REQUEST") in _codes(coder, text.format("She"), day)
+    assert ("USAGOV", "CHN", "REQUEST") in _codes(coder, text.format("He"), day)
+    # the words say it where the KB does not
+    text = "Mr Arlo Finch met Mrs Bea Lund, Ghana's foreign minister. She criticised Nigeria."
+    assert ("GHAGOV", "NGA", "ACCUSE") in _codes(coder, text, day)
+
+
+def test_genders_name_only_people_of_the_kb(coder: Coder) -> None:
+    people = {e.kb_id for e in coder.kb.entries.values() if e.kind == "person"}
+    assert set(coder.kb.genders) <= people
+    assert len(coder.kb.genders) >= 0.9 * len(people)

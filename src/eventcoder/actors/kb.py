@@ -20,7 +20,15 @@ from typing import Any
 from eventcoder.errors import DataError
 from eventcoder.tsv import tsv_rows
 
-KB_FILES = ("countries.tsv", "places.tsv", "organisations.tsv", "agents.tsv", "people.tsv")
+KB_FILES = (
+    "countries.tsv",
+    "places.tsv",
+    "organisations.tsv",
+    "agents.tsv",
+    "people.tsv",
+    "genders.tsv",
+)
+GENDERS = frozenset({"f", "m"})
 USER_KB_ENV = "EVENTCODER_KB"
 
 KIND_PRIORITY = ("person", "org", "country", "metonym", "capital", "place", "adjective")
@@ -91,6 +99,7 @@ class KnowledgeBase:
     names: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     surnames: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     given_names: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    genders: dict[str, str] = field(default_factory=dict)  # person kb_id -> "f" | "m"
     agents: dict[str, Agent] = field(default_factory=dict)
     max_agent_words: int = 1
     agent_words: set[str] = field(default_factory=set)  # every word of every agent phrase
@@ -363,6 +372,15 @@ def load_people(kb: KnowledgeBase, text: str, where: str) -> None:
         )
 
 
+def load_genders(kb: KnowledgeBase, text: str, where: str) -> None:
+    """person_id, gender (f or m): for pronoun agreement."""
+    for line, row in tsv_rows(text, where, ("person_id", "gender")):
+        gender = row["gender"].lower()
+        if gender not in GENDERS:
+            raise DataError(f"gender must be f or m, not {row['gender']!r}", where, line)
+        kb.genders[f"person:{row['person_id']}"] = gender
+
+
 def load_agents(kb: KnowledgeBase, text: str, where: str) -> None:
     for line, row in tsv_rows(text, where, ("phrase", "sector")):
         sector = _check_sector(row["sector"], where, line)
@@ -378,6 +396,7 @@ _LOADERS = {
     "organisations.tsv": load_organisations,
     "agents.tsv": load_agents,
     "people.tsv": load_people,
+    "genders.tsv": load_genders,
 }
 
 

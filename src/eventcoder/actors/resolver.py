@@ -29,6 +29,12 @@ from eventcoder.model import Actor
 UNKNOWN = "---"
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "himself": "m"} | {
+    "she": "f",
+    "her": "f",
+    "hers": "f",
+    "herself": "f",
+}
 SPEAKER_PRONOUNS = frozenset({"i", "me", "my", "we", "us", "our"})
 THING_PRONOUNS = frozenset({"it", "its", "itself"})
 GROUP_PRONOUNS = frozenset({"they", "them", "their", "themselves"})
@@ -107,6 +113,8 @@ class CoreferenceWords:
     person_roles: frozenset[str]
     countries: frozenset[str]
     organisations: frozenset[str]
+    feminine: frozenset[str]
+    masculine: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -117,6 +125,8 @@ def coreference_words() -> CoreferenceWords:
         person_roles=frozenset(normalise_name(w) for w in data["person_role_nouns"]),
         countries=frozenset(data["country_nouns"]),
         organisations=frozenset(data["organisation_nouns"]),
+        feminine=frozenset(data["feminine_words"]),
+        masculine=frozenset(data["masculine_words"]),
     )
 
 
@@ -422,7 +432,12 @@ class DocumentActors:
         counterpart"). People in the pronoun's own clause are never its antecedent when
         they are the event's other side.
         """
-        before = [(i, a) for i, a in self._people if i < token.i]
+        wanted = PRONOUN_GENDER.get(token.lower_)
+        before = [
+            (i, a)
+            for i, a in self._people
+            if i < token.i and self._gender_of(a, i) in (None, wanted)
+        ]
         if not before:
             return self._role_subject_before(token, -1)
         clause = _clause_head(token)
@@ -454,6 +469,21 @@ class DocumentActors:
         at, actor = candidates[-1]
         role = self._role_subject_before(token, at)
         return role if role is not None else actor
+
+    def _gender_of(self, person: Actor, at: int) -> str | None:
+        """What the KB (genders.tsv) or the words before and in the name's role say: "f",
+        "m" or None when nothing does."""
+        known = self.kb.genders.get(person.kb_id or "")
+        if known is not None:
+            return known
+        words = {w.strip(".,'").lower() for w in person.why.split()}
+        if at > 0:
+            words.add(self.doc[at - 1].lower_.rstrip("."))
+        if words & self._words.feminine:
+            return "f"
+        if words & self._words.masculine:
+            return "m"
+        return None
 
     def _role_subject_before(self, token: Any, after: int) -> Actor | None:
         """A singular role as subject after the person found, in this or the previous

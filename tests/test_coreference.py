@@ -179,3 +179,29 @@ def test_genders_name_only_people_of_the_kb(coder: Coder) -> None:
     people = {e.kb_id for e in coder.kb.entries.values() if e.kind == "person"}
     assert set(coder.kb.genders) <= people
     assert len(coder.kb.genders) >= 0.9 * len(people)
+
+
+def test_a_group_pronoun_inside_its_own_antecedent_phrase(coder: Coder) -> None:
+    # "them" once looked back at "dozens", which resolved "them": endless recursion
+    events = coder.code_text("Russian police arrested dozens of them in Moscow.", DAY)
+    assert [e.plover.event for e in events] == ["COERCE"]
+
+
+def test_a_day_carries_to_the_next_sentence_only(coder: Coder) -> None:
+    text = (
+        "On March 12, Russia attacked Kyiv. Poland condemned Russia. "
+        "France criticised Russia. Biden called Zelenskyy."
+    )
+    days = {
+        (e.source.code, e.date.isoformat(), e.date_precision)
+        for e in coder.code_text(text, date(2024, 3, 20))
+        if e.source is not None
+    }
+    assert ("POL", "2024-03-12", "day") in days
+    assert ("FRA", "2024-03-20", "publication") in days
+
+
+def test_only_events_that_would_stand_count_as_left_out(coder: Coder) -> None:
+    before = coder.extractor.dropped_self_dyads
+    coder.code_text("South Korean President Yoon Suk Yeol did not criticise Seoul.", DAY)
+    assert coder.extractor.dropped_self_dyads == before

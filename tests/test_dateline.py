@@ -60,6 +60,12 @@ def test_wire_words_are_found(text: str, wire: list[str]) -> None:
         "The International Labour Office (ILO) reiterated its demand that Israel ease limits.",
         "UNICEF (the UN children's agency) said 200 children were killed.",
         "EU leaders met in Brussels on Thursday.",
+        "By Monday, Russian troops had attacked Kharkiv.",
+        "From Kyiv, Zelenskyy called Biden.",
+        "US\u2013China talks: Blinken met Wang Yi.",
+        "US - China talks resumed in Geneva.",
+        "NATO\u2013Russia ties worsened after the drone incident.",
+        "Reporting by the BBC showed that Russian drones hit Lviv.",
     ],
 )
 def test_story_words_are_not_wire(text: str) -> None:

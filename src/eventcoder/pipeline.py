@@ -83,7 +83,11 @@ class Coder:
         return coder_version(self.config)
 
     def code_parsed(self, document: Document, doc: Any) -> list[Event]:
-        """Events of ``doc``, spaCy's parse of ``document.text``; offsets point into it."""
+        """Events of ``doc``, spaCy's parse of ``document.text``; offsets point into it.
+
+        The stage below ``code_documents``: that one parses the copy ``parse_copy`` makes
+        (normalised, datelines left out) and maps the offsets back to the text as read.
+        """
         actors = DocumentActors(self.kb, doc, document.date)
         return self.extractor.events(document, doc, actors)
 

@@ -13,7 +13,7 @@ Resolution order, each step recorded in ``Actor.why``:
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -113,6 +113,7 @@ class CoreferenceWords:
     person_roles: frozenset[str]
     countries: frozenset[str]
     organisations: frozenset[str]
+    described_organisations: frozenset[str]
     feminine: frozenset[str]
     masculine: frozenset[str]
 
@@ -125,6 +126,7 @@ def coreference_words() -> CoreferenceWords:
         person_roles=frozenset(normalise_name(w) for w in data["person_role_nouns"]),
         countries=frozenset(data["country_nouns"]),
         organisations=frozenset(data["organisation_nouns"]),
+        described_organisations=frozenset(data["described_organisation_nouns"]),
         feminine=frozenset(data["feminine_words"]),
         masculine=frozenset(data["masculine_words"]),
     )
@@ -174,6 +176,7 @@ class DocumentActors:
         self._words = coreference_words()
         self._quote_depth = _quote_depths(doc)
         self._country_ranking: list[str] | None = None
+        self._paragraph_starts: list[int] | None = None
         self._collect_people()
 
     # -- public ------------------------------------------------------------------
@@ -206,7 +209,9 @@ class DocumentActors:
                 continue
             for word in conjuncts(child, adjectives=True):
                 ent = self.entity_at.get(word.i)
-                if ent is None or ent is head_ent or ent.start in seen_ents or not ent.ent_id_:
+                if ent is None or ent.start in seen_ents or not ent.ent_id_:
+                    continue
+                if head_ent is not None and ent.start == head_ent.start:
                     continue
                 entry = self._entry_of(ent)
                 if entry is not None and (entry.kind in COUNTRY_KINDS or entry.kind == "org"):
@@ -243,15 +248,16 @@ class DocumentActors:
         prep = next(
             (c for c in head.children if c.dep_ == "prep" and c.lower_ in {"of", "from"}), None
         )
-        obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
+        if prep is None:
+            return []
+        obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
         if obj is None:
             return []
-        listed = [(word, self._country_entry(word)) for word in conjuncts(obj)]
-        if len(listed) < 2 or any(entry is None for _, entry in listed):
+        listed = [(word, entry) for word in conjuncts(obj) if (entry := self._country_entry(word))]
+        if len(listed) < 2 or len(listed) != len(conjuncts(obj)):
             return []
         out = []
         for word, entry in listed:
-            assert entry is not None
             country = (entry.spell_on(self.day) or entry.first_spell()).country
             words = f"{entry.kind} '{word.text}' ({entry.source})"
             out.append(
@@ -262,7 +268,7 @@ class DocumentActors:
                     base.sector,
                     None,
                     None,
-                    f"one of '{head.text}' {prep.text if prep else ''} a list: {words}; "
+                    f"one of '{head.text}' {prep.text} a list: {words}; "
                     f"sector {base.sector} as '{head.text}'",
                 )
             )
@@ -308,6 +314,9 @@ class DocumentActors:
 
     def resolve_one(self, token: Any) -> Actor | None:
         if token.i not in self._cache:
+            # a mention met again while it is being resolved ("dozens of them": "them"
+            # looks back at "dozens") stands for nobody
+            self._cache[token.i] = None
             self._cache[token.i] = self._resolve(token)
         return self._cache[token.i]
 
@@ -341,6 +350,17 @@ class DocumentActors:
                     )
                     break
         return self._mentions[country]
+
+    def paragraph_of(self, i: int) -> tuple[int, int]:
+        """The token span of the paragraph (text between blank lines) that holds token ``i``."""
+        if self._paragraph_starts is None:
+            self._paragraph_starts = [0] + [
+                t.i + 1 for t in self.doc if "\n\n" in t.text and t.i + 1 < len(self.doc)
+            ]
+        at = bisect_right(self._paragraph_starts, i) - 1
+        starts = self._paragraph_starts
+        end = starts[at + 1] - 1 if at + 1 < len(starts) else len(self.doc)
+        return starts[at], end
 
     def ents_between(self, start: int, end: int) -> list[Any]:
         """Entities starting at token ``start`` up to (not including) ``end``."""
@@ -522,8 +542,11 @@ class DocumentActors:
             for c in verb.children
             if c.dep_ in {"nsubj", "nsubjpass"}
         }
+        above = {t.i for t in token.ancestors}  # "dozens of them" is not them
         start = self._sentence_start_back(token, 1)
         for tok in reversed(self.doc[start : token.i]):
+            if tok.i in above:
+                continue
             if tok.tag_ in {"NNS", "NNPS"} and tok.i not in subjects and tok.dep_ != "compound":
                 found = self.resolve_one(tok)
                 if found is not None:
@@ -775,6 +798,10 @@ class DocumentActors:
         ):
             return None
         lemma = head.lemma_.lower()
+        if lemma in self._words.described_organisations and any(
+            c.dep_ in {"amod", "compound", "nmod"} for c in head.children
+        ):
+            lemma = "organisation"  # "the regional body", "the UN agency"
         if lemma in self._words.countries or lemma in self._words.organisations:
             kinds = COUNTRY_KINDS if lemma in self._words.countries else frozenset({"org"})
             clause = _clause_head(head)
@@ -813,8 +840,9 @@ class DocumentActors:
             and a.country is not None
         ]
         words = [w for w in role.split() if w not in {"of", "the"}]
-        # "The prince then spoke ...": a role named in the person's title or KB role
-        named = [(i, a) for i, a in before if all(w in f"{a.why} {a.text}".lower() for w in words)]
+        # "The prince then spoke ...": a role named in the person's title or KB role, word
+        # for word ("general" is not in "Secretary-General")
+        named = [(i, a) for i, a in before if set(words) <= _words_in(f"{a.why} {a.text}")]
         fitting = [(i, a) for i, a in before if agent is None or a.sector == agent.sector]
         if not fitting and not named:
             return None
@@ -992,7 +1020,7 @@ class DocumentActors:
     # -- quotes -----------------------------------------------------------------
     def _quote_speaker(self, token: Any) -> Actor | None:
         """The subject of a reporting verb outside the quote, in the same paragraph."""
-        start, end = paragraph_bounds(self.doc, token.i)
+        start, end = self.paragraph_of(token.i)
         candidates: list[tuple[int, Any]] = []
         for tok in self.doc[start:end]:
             if tok.lemma_.lower() in REPORTING_VERBS and not self.in_quote(tok):
@@ -1044,6 +1072,7 @@ class DocumentActors:
                 self._people.append((ent.start, actor))
                 if _is_subject(head):
                     self._subject_people.add(ent.start)
+        self._people.sort(key=lambda person: person[0])
         # a surname the NER did not mark at all: "will join Macron", "Macron said"
         for tok in self.doc:
             if tok.pos_ != "PROPN" or tok.i in self.entity_at or tok.dep_ == "compound":
@@ -1106,6 +1135,11 @@ def _clause_head(token: Any) -> Any:
             return node
         node = node.head
     return node
+
+
+def _words_in(text: str) -> set[str]:
+    """The words of a text, lower case; hyphenated words stay whole."""
+    return {w.strip(".,;:'\"()") for w in text.lower().split()}
 
 
 def _person_identity(actor: Actor) -> str:
@@ -1249,13 +1283,3 @@ def _quote_depths(doc: Any) -> list[int]:
             inside = False
         depths.append(1 if inside else 0)
     return depths
-
-
-def paragraph_bounds(doc: Any, i: int) -> tuple[int, int]:
-    start = i
-    while start > 0 and "\n\n" not in doc[start - 1].text:
-        start -= 1
-    end = i
-    while end < len(doc) and "\n\n" not in doc[end].text:
-        end += 1
-    return start, end

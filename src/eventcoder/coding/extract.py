@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from eventcoder.actors.kb import KnowledgeBase
-from eventcoder.actors.resolver import DocumentActors, paragraph_bounds
+from eventcoder.actors.resolver import DocumentActors
 from eventcoder.coding.dates import ResolvedDate, resolve_date
 from eventcoder.coding.patterns import Pattern, Vocabulary
 from eventcoder.model import Actor, Document, Event, Evidence, Modality
@@ -92,6 +92,7 @@ class Candidate:
     modality: Modality
     date: ResolvedDate | None
     confidence: float
+    left_out: bool = False  # source and target the same actor, and no other side named
 
 
 class Extractor:
@@ -120,11 +121,11 @@ class Extractor:
         for sent in doc.sents:
             ents = actors.ents_between(sent.start, sent.end)
             said = [e for e in ents if e.label_ in {"DATE", "TIME"}]
-            if said or (sent.start > 0 and "\n\n" in doc[sent.start - 1].text_with_ws):
-                previous = None  # a new paragraph, or a sentence that says its own date
+            if sent.start > 0 and "\n\n" in doc[sent.start - 1].text_with_ws:
+                previous = None  # a new paragraph
             events.extend(self._sentence_events(document, sent, actors, previous))
-            if said:
-                previous = self._sentence_day(said, document.date)
+            # only the sentence right after may take this one's day
+            previous = self._sentence_day(said, document.date) if said else None
         return events
 
     def _sentence_day(self, ents: Sequence[Any], doc_date: date) -> ResolvedDate | None:
@@ -152,6 +153,7 @@ class Extractor:
         by_token = {t.token.i: t for t in triggers}
         dates = self._dates(actors.ents_between(sent.start, sent.end), triggers, document.date)
         best: dict[tuple[str, str, str], Candidate] = {}
+        left_out: set[tuple[int, str]] = set()
         for trig in triggers:
             if (
                 self._covered_by_outer_trigger(trig, trigger_ids, by_token)
@@ -169,6 +171,9 @@ class Extractor:
                     continue
                 plover = self.ontology.cameo(cand.cameo).plover
                 if plover is None:
+                    continue
+                if cand.left_out:
+                    left_out.add((trig.token.i, cand.source.code if cand.source else ""))
                     continue
                 key = (
                     cand.source.code if cand.source else "",
@@ -198,7 +203,9 @@ class Extractor:
                 continue  # "gave in to the protesters and withdrew the bill": one concession
             if cand.target is None and key[2] == "CONSULT":
                 continue  # "visited a steel plant": a consultation is with someone
+            left_out.discard((cand.trigger.token.i, key[0]))
             yield self._event(document, sent, cand)
+        self.dropped_self_dyads += len(left_out)
 
     # -- triggers ---------------------------------------------------------------
     def _triggers(self, sent: Any) -> Iterator[Trigger]:
@@ -583,7 +590,7 @@ class Extractor:
                 # "Yoon warned that Seoul would respond": KOR->KOR is not what the text says
                 other = self._other_side(trig, source, actors)
                 if other is None:
-                    self.dropped_self_dyads += 1
+                    yield Candidate(trig, source, target, cameo, modality, when, score, True)
                     continue
                 target = other
                 score = round(max(0.05, confidence - 0.15), 2)
@@ -607,7 +614,7 @@ class Extractor:
             key=lambda t: abs(t.i - trig.token.i),
         )
         sent = trig.token.sent
-        para_start, para_end = paragraph_bounds(anchor.doc, anchor.i)
+        para_start, para_end = actors.paragraph_of(anchor.i)
         before = [e.root for e in reversed(actors.ents_between(para_start, sent.start))]
         after = [e.root for e in actors.ents_between(sent.end, para_end)]
         previous: list[Any] = []
@@ -1087,7 +1094,7 @@ class Extractor:
             return None
         dep = verb.dep_
         head = verb.head
-        if head is verb or dep == "ccomp":
+        if head.i == verb.i or dep == "ccomp":
             return None  # "X said (that) ... attacked": X is not the attacker
         if dep == "relcl":
             return head

@@ -45,8 +45,11 @@ def _apostrophe(match: re.Match[str]) -> str:
     text, at = match.string, match.start()
     if text[at + 1 : at + 2].isalnum():
         return "'"  # inside a word: "Russia’s", "don’t"
+    line_start = text.rfind("\n", 0, at) + 1
+    if text.find("‘", line_start, at) < 0:
+        return "'"  # no single quote opened on the line (a C-speed scan, not a Python loop)
     opened = 0
-    for i in range(text.rfind("\n", 0, at) + 1, at):
+    for i in range(line_start, at):
         if text[i] == "‘":
             opened += 1
         elif text[i] == "’" and opened and not text[i + 1 : i + 2].isalnum():

@@ -20,29 +20,37 @@ _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 # an agency in brackets follows ("Kyiv (Reuters) -"); a dash always ends a dateline, so
 # "The International Labour Office (ILO) said" and "UNICEF (the UN agency) said" are none.
 _CAPS_PLACE = r"[A-Z][A-Z.'\u2019-]+(?:[ ][A-Z][A-Z.'\u2019-]+){0,3}"
+# Alone (no date, no agency) a place needs four letters or more: "US - China talks" is none.
+_CAPS_PLACE_ALONE = r"[A-Z]{2}[A-Z.'\u2019-]{2,}(?:[ ][A-Z][A-Z.'\u2019-]+){0,3}"
 _TITLE_PLACE = r"[A-Z][a-z.'\u2019-]+(?:[ ][A-Z][a-z.'\u2019-]+){0,3}"
 _REGION = r"(?:,[ ]?[A-Z][\w.'\u2019-]*(?:[ ][A-Z][\w.'\u2019-]*){0,3})"
 _AGENCY = r"(?:\(\s*[A-Za-z][\w .&'/-]{0,40}\)|/\s*[A-Za-z][\w .&'-]{0,20}\s*/)"
 # a hyphen only between spaces ("US-China talks" is no dateline); en and em dashes as they come
 _DASH = r"(?:\s+[-\u2010-\u2012]+\s+|\s*[\u2013-\u2015]\s*|(?<=/)\.\s+)"
+# after a place alone: any dash between spaces, or an em dash ("WASHINGTON—President"), not
+# the en dash of "US\u2013China"
+_DASH_ALONE = r"(?:\s+[-\u2010-\u2015]+\s+|\s*[\u2014\u2015]\s*)"
+_WHEN = rf"(?:,?\s+(?:{_DAY_MONTH}|{_WEEKDAY}))"
 
 _DATELINE = re.compile(
     rf"""^(?:
-        {_CAPS_PLACE}{_REGION}{{0,2}}(?:,?\s+(?:{_DAY_MONTH}|{_WEEKDAY}))?\s*{_AGENCY}?{_DASH}
-      | {_TITLE_PLACE}{_REGION}{{0,2}}(?:,?\s+(?:{_DAY_MONTH}|{_WEEKDAY}))?\s*{_AGENCY}{_DASH}
+        {_CAPS_PLACE}{_REGION}{{0,2}}(?:{_WHEN}\s*{_AGENCY}?|\s*{_AGENCY}){_DASH}
+      | {_CAPS_PLACE_ALONE}{_REGION}{{0,2}}{_DASH_ALONE}
+      | {_TITLE_PLACE}{_REGION}{{0,2}}{_WHEN}?\s*{_AGENCY}{_DASH}
       | {_AGENCY}{_DASH}
     )""",
     re.VERBOSE,
 )
-# "By Jane Doe", "By Jane Doe and John Roe, Reuters", "By JANE DOE | AP": a short line.
+# "By Jane Doe", "By Jane Doe and John Roe, Reuters", "By JANE DOE | AP": a short line of
+# capitalised names only ("By Monday, Russian troops had ..." is a sentence).
 _BYLINE = re.compile(
-    r"^(?:by|from)\s+[A-Z][\w.'\u2019-]*(?:[ ,|&]+(?:and\s+)?[A-Z][\w.'\u2019-]*){0,8}\s*$",
-    re.IGNORECASE,
+    r"^(?i:by)\s+[A-Z][\w.'\u2019-]*(?:[ ,|&]+(?:and\s+)?[A-Z][\w.'\u2019-]*){0,8}\s*$"
 )
-# "Reporting by ...; Editing by ...", "Additional reporting by ...", "(Writing by ...)"
+# "Reporting by Jane Doe; Editing by ...", "Additional reporting by ...", "(Writing by ...)":
+# a person's name follows ("Reporting by the BBC showed ..." is a sentence).
 _CREDIT = re.compile(
-    r"^[(\[]?\s*(?:additional\s+)?(?:reporting|writing|editing|compiled|produced)\s+by\b.*$",
-    re.IGNORECASE,
+    r"^[(\[]?\s*(?i:additional\s+)?(?i:reporting|writing|editing|compiled|produced)\s+by\s+"
+    r"[A-Z][\w'\u2019-]+\s+[A-Z].*$"
 )
 _MAX_BYLINE = 80
 _MIN_BODY_AFTER_DATELINE = 10

@@ -405,7 +405,9 @@ def build_document(
 
     title = _field_str(fields, "title", fail)
     return Document(
-        doc_id=doc_id or stable_hash(text),
+        # the id of a record without one hashes the normalised words, as before texts were
+        # kept verbatim, so a re-run over an older database replaces its documents
+        doc_id=doc_id or stable_hash(clean_text(text)),
         text=text,
         date=day,
         title=_one_line(title),

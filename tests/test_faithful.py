@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
+from event_codes import case_params, dyad_matches
 from eventcoder.model import Event
 from eventcoder.ontology import load_ontology
 from eventcoder.pipeline import Coder
@@ -32,7 +33,6 @@ HELDOUT_PASSING = 36
 SHAPES = ("roundup", "dateline", "passive", "list", "date", "coref", "selfdyad", "igo")
 KEYS = frozenset({"id", "shape", "date", "text", "events", "xfail"})
 CODE = re.compile(r"^[A-Z]{3}(?:[A-Z]{3})?\*?$")
-SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 PLOVER_TYPES = frozenset(load_ontology().plover_types)
 MIN_PER_SHAPE = 10
 MIN_PER_SHAPE_HELDOUT = 7
@@ -73,23 +73,11 @@ def _predicted(events: list[Event]) -> list[Predicted]:
     ]
 
 
-def _code_matches(expected: str | None, actual: str | None) -> bool:
-    if expected is None or actual is None:
-        return expected is actual
-    if expected.endswith("*"):
-        return actual.startswith(expected[:-1])
-    return expected == actual
-
-
 def _matches(expected: Expected, actual: Predicted) -> bool:
     source, target, kind, day = expected
     if kind != actual[2] or (day is not None and day != actual[3]):
         return False
-    if _code_matches(source, actual[0]) and _code_matches(target, actual[1]):
-        return True
-    return (
-        kind in SYMMETRIC and _code_matches(source, actual[1]) and _code_matches(target, actual[0])
-    )
+    return dyad_matches(kind, (source, target), actual[:2])
 
 
 def _describe(events: list[Event]) -> str:
@@ -100,16 +88,6 @@ def _describe(events: list[Event]) -> str:
         for e in events
     ]
     return "\n".join(lines) or "    (no events)"
-
-
-def _params() -> list[Any]:
-    params = []
-    for case in CASES:
-        marks = []
-        if case.get("xfail"):
-            marks.append(pytest.mark.xfail(reason=str(case["xfail"]), strict=True))
-        params.append(pytest.param(case, id=str(case["id"]), marks=marks))
-    return params
 
 
 def _difference(coder: Coder, case: dict[str, Any]) -> str:
@@ -127,7 +105,7 @@ def _difference(coder: Coder, case: dict[str, Any]) -> str:
     )
 
 
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", case_params(CASES))
 def test_article(coder: Coder, case: dict[str, Any]) -> None:
     difference = _difference(coder, case)
     assert not difference, difference

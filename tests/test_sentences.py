@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from event_codes import case_params, dyad_matches
 from eventcoder.model import Event
 from eventcoder.ontology import load_ontology
 from eventcoder.pipeline import Coder
@@ -25,7 +26,6 @@ DATA = Path(__file__).resolve().parent / "data" / "sentences.yaml"
 DEFAULT_DATE = date(2024, 1, 25)
 
 PLOVER_TYPES = tuple(load_ontology().plover_types)
-SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 CONSTRUCTIONS = (
     "basic",
     "passive",
@@ -89,22 +89,8 @@ def _predicted(events: list[Event]) -> set[Triple]:
     }
 
 
-def _code_matches(expected: str | None, actual: str | None) -> bool:
-    if expected is None or actual is None:
-        return expected is actual
-    if expected.endswith("*"):
-        return actual.startswith(expected[:-1])
-    return expected == actual
-
-
 def _matches(expected: Triple, actual: Triple) -> bool:
-    if expected[2] != actual[2]:
-        return False
-    if _code_matches(expected[0], actual[0]) and _code_matches(expected[1], actual[1]):
-        return True
-    return expected[2] in SYMMETRIC and (
-        _code_matches(expected[0], actual[1]) and _code_matches(expected[1], actual[0])
-    )
+    return expected[2] == actual[2] and dyad_matches(expected[2], expected[:2], actual[:2])
 
 
 def _describe(events: list[Event]) -> str:
@@ -119,17 +105,7 @@ def _describe(events: list[Event]) -> str:
     return "\n".join(lines) or "    (no events)"
 
 
-def _params() -> list[Any]:
-    params = []
-    for case in CASES:
-        marks = []
-        if case.get("xfail"):
-            marks.append(pytest.mark.xfail(reason=str(case["xfail"]), strict=True))
-        params.append(pytest.param(case, id=str(case["id"]), marks=marks))
-    return params
-
-
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", case_params(CASES))
 def test_sentence(coder: Coder, case: dict[str, Any]) -> None:
     events = coder.code_text(case["text"], _day(case))
     predicted = _predicted(events)

@@ -134,3 +134,12 @@ def test_event_records_read_back(coder: Coder) -> None:
     assert events and all(Event.from_record(e.to_record()) == e for e in events)
     with pytest.raises(KeyError):
         Event.from_record({"doc_id": "x"})
+
+
+def test_coordinated_verbs_share_their_date(coder: Coder) -> None:
+    events = coder.code_text(
+        "On Tuesday, Spain expelled two Russian diplomats and imposed sanctions on Russian banks.",
+        DAY,
+    )
+    assert len(events) == 2
+    assert {(e.date, e.date_precision) for e in events} == {(date(2024, 1, 23), "day")}

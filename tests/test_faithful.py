@@ -29,7 +29,7 @@ DATA = Path(__file__).resolve().parent / "data" / "faithful.yaml"
 # Written by another hand in the same shapes and kept apart: the coder is not tuned to it,
 # only measured. Its pass count may rise; it must not fall.
 HELDOUT = Path(__file__).resolve().parent / "data" / "faithful_heldout.yaml"
-HELDOUT_PASSING = 36
+HELDOUT_PASSING = 37
 SHAPES = ("roundup", "dateline", "passive", "list", "date", "coref", "selfdyad", "igo")
 KEYS = frozenset({"id", "shape", "date", "text", "events", "xfail"})
 CODE = re.compile(r"^[A-Z]{3}(?:[A-Z]{3})?\*?$")

@@ -1339,6 +1339,13 @@ class Extractor:
                     for trig in by_anchor.get(node.i, []):
                         out.setdefault(trig.token.i, resolved)
                     break
+        for trig in sorted(triggers, key=lambda t: t.anchor.i):
+            # "On Thursday, the US expelled ten diplomats and imposed sanctions": both
+            head = trig.anchor.head
+            if trig.anchor.dep_ == "conj" and trig.token.i not in out:
+                dated = next((t for t in by_anchor.get(head.i, []) if t.token.i in out), None)
+                if dated is not None:
+                    out[trig.token.i] = out[dated.token.i]
         for trig in triggers:
             # "air strikes hit Rafah on Thursday": the strikes are what the verb tells
             if trig.pattern.pos == "noun" and trig.token.dep_ == "nsubj":

@@ -205,3 +205,11 @@ def test_only_events_that_would_stand_count_as_left_out(coder: Coder) -> None:
     before = coder.extractor.dropped_self_dyads
     coder.code_text("South Korean President Yoon Suk Yeol did not criticise Seoul.", DAY)
     assert coder.extractor.dropped_self_dyads == before
+
+
+def test_a_coordinated_participle_shares_the_passive(coder: Coder) -> None:
+    text = "Three journalists were arrested by Iranian police and later freed."
+    assert _codes(coder, text) == {
+        ("IRNCOP", "IRNMED", "COERCE"),
+        ("IRNCOP", "IRNMED", "RETREAT"),
+    }

@@ -261,7 +261,8 @@ class Extractor:
             or infinitive_subject.lower_ in objects
         ):
             return True  # "allowed IAEA inspectors to visit"
-        for child in tok.children:
+        owner = tok.head if _shares_passive(tok) else tok  # "were detained and released"
+        for child in [*tok.children, *(owner.children if owner is not tok else ())]:
             if child.dep_ in {"dobj", "attr", "nsubjpass", "oprd"} or (
                 child.dep_ == "xcomp" and child.pos_ in {"NOUN", "ADJ"}
             ):
@@ -810,13 +811,17 @@ class Extractor:
         self, tok: Any, pattern: Pattern, actors: DocumentActors
     ) -> tuple[list[Actor], list[Actor], bool]:
         passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children)
-        if passive:
-            agent = next((c for c in tok.children if c.dep_ == "agent"), None)
-            by_obj = _pobj(agent) if agent is not None else self._framed_agent(tok)
+        # "were detained by police and released hours later": the second participle has
+        # the first one's patient and doer
+        borrowed = not passive and _shares_passive(tok)
+        if passive or borrowed:
+            holder = tok.head if borrowed else tok
+            agent = next((c for c in holder.children if c.dep_ == "agent"), None)
+            by_obj = _pobj(agent) if agent is not None else self._framed_agent(holder)
             if by_obj is not None and self._is_force_of_nature(by_obj):
                 return [], [], True  # "killed by a landslide in the Indian state of Kerala"
             sources = actors.resolve(by_obj) if by_obj is not None else []
-            subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+            subj = next((c for c in holder.children if c.dep_ == "nsubjpass"), None)
             targets = self._actors(subj, actors) if subj is not None else []
             if not targets:  # "Sanctions were imposed on Iranian drone makers"
                 targets = self._targets(
@@ -1388,6 +1393,17 @@ class Extractor:
             rule=trig.pattern.source,
             coder_version=self.coder_version,
         )
+
+
+def _shares_passive(verb: Any) -> bool:
+    """ "were detained by police and released": a participle coordinated with a passive,
+    with no subject, object or agent of its own, has the first one's."""
+    return bool(
+        verb.dep_ == "conj"
+        and verb.tag_ in {"VBN", "VBD"}
+        and any(c.dep_ == "auxpass" for c in verb.head.children)
+        and not any(c.dep_ in {"nsubj", "nsubjpass", "dobj", "agent"} for c in verb.children)
+    )
 
 
 def _distinct_named(source: Actor, target: Actor) -> bool:

@@ -21,7 +21,7 @@ from typing import TextIO
 
 from eventcoder import __version__
 from eventcoder.argtypes import day, positive
-from eventcoder.errors import EventCoderError, StoreError
+from eventcoder.errors import EventCoderError, StoreError, UsageError
 from eventcoder.model import Document, Event
 
 EXIT_OK = 0
@@ -224,6 +224,11 @@ def cmd_code(args: argparse.Namespace) -> int:
             sys.stderr.write("\r\x1b[K")  # clear the bar; it is drawn again on the next step
         print(f"skipped: {failure}", file=sys.stderr)
 
+    if args.no_store and args.jsonl is None:
+        raise UsageError(
+            "--no-store without --jsonl would code everything and keep nothing: "
+            "add --jsonl OUT (or '-' for standard output), or leave out --no-store"
+        )
     if progress.enabled:
         progress.total = estimate_count(args.paths)
     config = CoderConfig(model=args.model, batch_size=args.batch_size)
@@ -275,13 +280,9 @@ def cmd_code(args: argparse.Namespace) -> int:
 
 def cmd_events(args: argparse.Namespace) -> int:
     from eventcoder.export import write_events
+    from eventcoder.filters import check_filter
     from eventcoder.store import EventFilter, open_store
 
-    if "://" not in args.db and not Path(args.db).exists():
-        raise EventCoderError(
-            f"no database at {args.db}: code some documents first "
-            f"('eventcoder code PATH --db {args.db}')"
-        )
     flt = EventFilter(
         actor=args.actor,
         country=args.country,
@@ -296,6 +297,12 @@ def cmd_events(args: argparse.Namespace) -> int:
         min_confidence=args.min_confidence,
         limit=args.limit,
     )
+    check_filter(flt)
+    if "://" not in args.db and not Path(args.db).exists():
+        raise EventCoderError(
+            f"no database at {args.db}: code some documents first "
+            f"('eventcoder code PATH --db {args.db}')"
+        )
     with open_store(args.db) as store:
         if store.has_stale_groups():
             try:  # a run is going on, or was stopped before it merged its reports

@@ -52,3 +52,8 @@ class StoreError(EventCoderError):
 
 class EvalError(EventCoderError):
     """A gold file could not be scored."""
+
+
+class UsageError(EventCoderError):
+    """An option or argument value that cannot be right: a mistyped type, a country name
+    where a code goes, a number out of range, options that contradict each other."""

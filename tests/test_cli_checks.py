@@ -1,0 +1,64 @@
+"""The command line refuses what cannot be right, before it touches anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eventcoder.cli import EXIT_ERROR, main
+from eventcoder.errors import EventCoderError, UsageError
+from eventcoder.filters import check_filter
+from eventcoder.store.store import EventFilter
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--type", "CONSLT"], "is not a PLOVER event type (did you mean CONSULT?)"),
+        (["--country", "Ukraine"], "(did you mean UKR?)"),
+        (["--country", "UKRMIL"], "is not an ISO alpha-3 country code"),
+        (["--source", "ukr"], "(did you mean UKR?)"),
+        (["--target", "Poland"], "(did you mean POL?)"),
+        (["--cameo", "4x"], "is not a CAMEO code"),
+        (["--cameo", "99"], "is not a CAMEO code"),
+        (["--min-confidence", "2"], "is not between 0 and 1"),
+        (["--min-confidence", "nan"], "is not between 0 and 1"),
+        (["--since", "2024-02-01", "--until", "2024-01-01"], "no event fits"),
+    ],
+)
+def test_nonsense_filters_are_refused_with_a_suggestion(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], message: str
+) -> None:
+    # checked before the database: a missing one is not reported instead
+    assert main(["events", "--db", str(tmp_path / "none.db"), *options]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert message in err and "no database" not in err
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        EventFilter(event_type="consult"),
+        EventFilter(event_type="CONSULT", cameo="04", country="UKR", source="UKRMIL"),
+        EventFilter(target="---", min_confidence=0.0),
+        EventFilter(source="IGO", target="NGO", min_confidence=1.0),
+    ],
+)
+def test_good_filters_pass(flt: EventFilter) -> None:
+    check_filter(flt)
+
+
+def test_usage_errors_are_eventcoder_errors() -> None:
+    with pytest.raises(EventCoderError):
+        check_filter(EventFilter(event_type="NOPE"))
+    assert issubclass(UsageError, EventCoderError)
+
+
+def test_no_store_without_jsonl_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("date 2024-01-02\nPoland condemned Russia.\n")
+    assert main(["code", str(article), "--no-store", "--workers", "1"]) == EXIT_ERROR
+    assert "--no-store without --jsonl" in capsys.readouterr().err

@@ -156,6 +156,28 @@ def test_a_worker_killed_mid_run_loses_no_document(whole_run: WholeRun, tmp_path
     assert _dump(db) == whole_run.dump
 
 
+def test_workers_end_when_the_run_is_killed(whole_run: WholeRun, tmp_path: Path) -> None:
+    """kill -9 of the run alone (not its process group): its workers must not live on."""
+    db = tmp_path / "orphans.db"
+    run = subprocess.Popen(_code_command(whole_run.corpus, db), start_new_session=True)
+    children: list[psutil.Process] = []
+    try:
+        _wait_for_documents(run, db, 4)
+        children = psutil.Process(run.pid).children(recursive=True)
+        workers = [p for p in children if "spawn_main" in " ".join(p.cmdline())]
+        assert workers, "no worker process found"
+        run.kill()
+        run.wait(timeout=10)
+        _gone, alive = psutil.wait_procs(children, timeout=15)
+        assert not alive, f"still running after the run was killed: {alive}"
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+        for process in children:  # a failed check must not leave them behind either
+            if process.is_running():
+                process.kill()
+
+
 def test_two_workers_give_the_same_store_as_one(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
     total = _write_corpus(corpus, copies=1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -98,10 +99,27 @@ def _code_batch(config: CoderConfig, batch: list[Document]) -> _BatchResult:
 _load_error: EventCoderError | None = None
 
 
+# How often a worker checks that the run that started it is still alive, in seconds.
+_PARENT_CHECK_SECONDS = 0.5
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when its parent dies (``kill -9`` of the run): orphans would keep
+    hundreds of MB and a CPU for as long as their queue holds work."""
+    while True:
+        time.sleep(_PARENT_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
 def _init_worker(config: CoderConfig) -> None:
     global _load_error
     # Ctrl-C goes to the whole process group; the parent decides what to do.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watch = threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
+    )
+    watch.start()
     try:
         get_coder(config)
     except EventCoderError as exc:  # raised again with the first batch, in the parent

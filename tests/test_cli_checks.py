@@ -62,3 +62,22 @@ def test_no_store_without_jsonl_is_refused(
     article.write_text("date 2024-01-02\nPoland condemned Russia.\n")
     assert main(["code", str(article), "--no-store", "--workers", "1"]) == EXIT_ERROR
     assert "--no-store without --jsonl" in capsys.readouterr().err
+
+
+def test_repeated_ids_are_named_with_the_copy_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text(
+        '{"id": "a", "date": "2024-01-02", "text": "Poland condemned Russia."}\n'
+        '{"id": "b", "date": "2024-01-02", "text": "Spain condemned Russia."}\n'
+        '{"id": "a", "date": "2024-01-03", "text": "Poland praised Ukraine."}\n'
+    )
+    db = tmp_path / "x.db"
+    assert main(["code", str(corpus), "--db", str(db), "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "1 document(s) repeat an id of this run, the last copy is kept" in err
+    assert f"'a' at {corpus}:3" in err
+    assert f"(replaces {corpus}:1)" in err
+    assert main(["events", "--db", str(db), "--doc", "a", "--format", "jsonl"]) == 0
+    assert "praised" in capsys.readouterr().out

@@ -28,6 +28,8 @@ EXIT_OK = 0
 EXIT_SOME_SKIPPED = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+# how many repeated document ids the summary names
+_SHOWN_DUPLICATES = 5
 DEFAULT_DB = "eventcoder.db"
 
 
@@ -273,6 +275,16 @@ def cmd_code(args: argparse.Namespace) -> int:
             "same actor"
         )
     say(line + f" ({summary.seconds:.1f} s, {summary.workers} worker(s))")
+    if summary.duplicate_ids:
+        shown = "; ".join(
+            f"{doc_id!r} at {later} (replaces {earlier})"
+            for doc_id, earlier, later in summary.duplicate_ids[:_SHOWN_DUPLICATES]
+        )
+        more = len(summary.duplicate_ids) - _SHOWN_DUPLICATES
+        say(
+            f"{len(summary.duplicate_ids)} document(s) repeat an id of this run, the last copy "
+            f"is kept: {shown}" + (f"; and {more} more" if more > 0 else "")
+        )
     if where is not None:
         say(f"database: {where}")
     return EXIT_SOME_SKIPPED if summary.skipped else EXIT_OK

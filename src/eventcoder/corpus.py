@@ -63,6 +63,9 @@ class RunSummary:
     workers: int  # worker processes used (1: coded in this process)
     seconds: float
     self_dyads_dropped: int = 0  # events left out: source and target the same actor
+    # documents whose id an earlier record of this run had: (id, earlier origin, origin);
+    # the last copy is the one kept
+    duplicate_ids: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,14 +184,24 @@ class _Pool:
 
 
 def _batches(
-    items: Iterable[Document | InputError], size: int, on_error: Callable[[Failure], None]
+    items: Iterable[Document | InputError],
+    size: int,
+    on_error: Callable[[Failure], None],
+    duplicates: list[tuple[str, str, str]],
 ) -> Iterator[list[Document]]:
+    seen: dict[str, str] = {}  # doc_id -> where its latest copy came from
+
     def documents() -> Iterator[Document]:
         for item in items:
             if isinstance(item, InputError):
                 on_error(Failure(item.location_prefix().removesuffix(": "), item.reason))
-            else:
-                yield item
+                continue
+            where = item.origin or item.doc_id
+            earlier = seen.get(item.doc_id)
+            if earlier is not None:
+                duplicates.append((item.doc_id, earlier, where))
+            seen[item.doc_id] = where
+            yield item
 
     stream = documents()
     while batch := list(islice(stream, size)):
@@ -232,7 +245,8 @@ def code_corpus(
 
     started = time.monotonic()
     coded = n_events = already = deaths_in_a_row = self_dyads = 0
-    batches = _batches(items, config.batch_size, fail)
+    duplicates: list[tuple[str, str, str]] = []
+    batches = _batches(items, config.batch_size, fail, duplicates)
     # doc_ids being coded now: a second copy of one must not be judged by the store
     # before the first is written, or a resumed run could end with the other copy
     in_flight_ids: Counter[str] = Counter()
@@ -381,4 +395,5 @@ def code_corpus(
         workers=used_workers,
         seconds=time.monotonic() - started,
         self_dyads_dropped=self_dyads,
+        duplicate_ids=tuple(duplicates),
     )

@@ -180,3 +180,31 @@ def test_summary_counts_events_left_out_as_self_dyads(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "1 events left out whose source and target were the same actor" in captured.err
+
+
+def test_a_far_future_date_option_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["code", "x.txt", "--date", "9999-12-31"])
+    assert exc.value.code == 2
+    assert "argument --date: date 9999-12-31 is outside 1800-01-01.." in capsys.readouterr().err
+
+
+def test_a_record_dated_9999_12_31_is_skipped_and_the_rest_coded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    news = tmp_path / "news.jsonl"
+    far = {**GOOD[1], "id": "far", "date": "9999-12-31"}
+    news.write_text("\n".join(json.dumps(r) for r in [GOOD[0], far, GOOD[1]]) + "\n")
+    db = str(tmp_path / "events.db")
+    assert main(["code", str(news), "--db", db, "--workers", "1"]) == EXIT_SOME_SKIPPED
+    err = capsys.readouterr().err
+    assert f"{news}:2: date 9999-12-31 is outside 1800-01-01.." in err
+    assert "coded 2 documents" in err and "skipped 1" in err
+    # the database stays readable, and a second run adds nothing
+    assert main(["events", "--db", db, "--format", "jsonl"]) == EXIT_OK
+    first = capsys.readouterr().out.splitlines()
+    assert first and {json.loads(line)["doc_id"] for line in first} == {"a1", "a2"}
+    assert main(["code", str(news), "--db", db, "--quiet", "--workers", "1"]) == EXIT_SOME_SKIPPED
+    capsys.readouterr()
+    assert main(["events", "--db", db, "--format", "jsonl"]) == EXIT_OK
+    assert capsys.readouterr().out.splitlines() == first

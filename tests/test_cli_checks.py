@@ -81,3 +81,12 @@ def test_repeated_ids_are_named_with_the_copy_kept(
     assert f"(replaces {corpus}:1)" in err
     assert main(["events", "--db", str(db), "--doc", "a", "--format", "jsonl"]) == 0
     assert "praised" in capsys.readouterr().out
+
+
+def test_query_dates_may_lie_outside_the_document_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # only documents are held to 1800..next year; a query may ask for any span
+    db = tmp_path / "none.db"
+    assert main(["events", "--db", str(db), "--since", "1700-01-01", "--until", "2099-01-01"]) == 2
+    assert "no database" in capsys.readouterr().err

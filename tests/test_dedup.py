@@ -496,3 +496,63 @@ def _outlet_of(db: Path, doc_id: str) -> str:
         )
     finally:
         con.close()
+
+
+# -- dates at the ends of the calendar: one record never makes the store unreadable --------
+
+
+def test_merge_window_is_capped_at_the_ends_of_the_calendar() -> None:
+    def row(mention_id: str, day: date) -> MentionRow:
+        return MentionRow(mention_id, mention_id, day, "041", 0.5, 0, 0, "doc:" + mention_id)
+
+    near_end = [row("a", date.max - timedelta(days=1)), row("b", date.max), row("c", date.max)]
+    (event,) = cluster("G", near_end)
+    assert (event.first_date, event.last_date, event.n_mentions) == (
+        date.max - timedelta(1),
+        date.max,
+        3,
+    )
+    first, second = cluster("G", [row("x", date.min), row("y", date.min + timedelta(days=2))])
+    assert (first.first_date, second.first_date) == (date.min, date.min + timedelta(days=2))
+
+
+@pytest.mark.parametrize("day", [date.max, date.min], ids=["9999-12-31", "0001-01-01"])
+def test_a_stored_mention_at_a_calendar_end_keeps_the_store_readable(
+    db_url: str, day: date
+) -> None:
+    """Dates the readers refuse can still reach the store (the API, an older version, SQL):
+    refreshing and reading must go on working, also when the group changes again."""
+    ordinary = date(2024, 1, 25)
+    with open_store(db_url) as store:
+        _write(store, "ok", ordinary, _event("ok", ordinary))
+        _write(store, "far1", day, _event("far1", day))
+        assert store.refresh_events() == 1
+        _write(store, "far2", day, _event("far2", day, start=3))
+        assert store.refresh_events() == 1
+        _write(store, "far3", day, _event("far3", day, start=5))  # the event on `day` is replaced
+        assert store.refresh_events() == 1
+        events = sorted(store.query_events(), key=lambda e: e["date"])
+        assert [(e["date"], e["reports"]["mentions"]) for e in events] == sorted(
+            [(ordinary.isoformat(), 1), (day.isoformat(), 3)]
+        )
+        assert len(list(store.query_mentions(EventFilter(since=day, until=day)))) == 3
+        assert store.delete_document("far3")
+        store.refresh_events()
+        assert sorted(e["reports"]["mentions"] for e in store.query_events()) == [1, 2]
+
+
+def test_events_command_lists_a_database_holding_a_9999_12_31_mention(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "far.db")
+    with open_store(db) as store:
+        _write(store, "far", date.max, _event("far", date.max))
+        _write(store, "old", date.min, _event("old", date.min, start=2))
+        # no refresh: `eventcoder events` finds the groups stale
+    for argv in (["events", "--db", db, "--format", "jsonl"], ["events", "--db", db]):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert "9999-12-31" in out and "0001-01-01" in out
+    assert main(["events", "--db", db, "--mentions", "--format", "jsonl"]) == 0
+    dates = [json.loads(line)["date"] for line in capsys.readouterr().out.splitlines()]
+    assert dates == ["0001-01-01", "9999-12-31"]

@@ -21,6 +21,12 @@ from eventcoder.ingest import (
     sample_corpus_paths,
     split_seed_date,
 )
+from eventcoder.ingest.clean import (
+    EARLIEST_DOCUMENT_DATE,
+    check_document_date,
+    latest_document_date,
+    parse_day,
+)
 from eventcoder.ingest.readers import NO_DATE, _jsonl_records
 from eventcoder.model import Document, stable_hash
 
@@ -454,3 +460,86 @@ def test_sample_seed_article() -> None:
     assert seed.text.startswith("On 25 January, Valerii Zaluzhnyi")
     assert seed.text.endswith("air defense capabilities.")
     assert "Wiesław Kukuła" in seed.text and "Russia\u2019s" in seed.text
+
+
+# --------------------------------------------------------------------------- the date range
+
+OUT_OF_RANGE = ["9999-12-31", "0001-01-01", "2999-01-01", "1066-10-14", "1799-12-31"]
+
+
+def _range_message(day: str) -> str:
+    return f"date {day} is outside 1800-01-01..{latest_document_date().isoformat()}"
+
+
+def test_the_document_date_range() -> None:
+    assert date(1800, 1, 1) == EARLIEST_DOCUMENT_DATE
+    assert latest_document_date(date(2026, 12, 4)) == date(2027, 12, 4)
+    assert latest_document_date(date(2024, 2, 29)) == date(2025, 2, 28)
+    assert check_document_date(EARLIEST_DOCUMENT_DATE) == EARLIEST_DOCUMENT_DATE
+    with pytest.raises(InputError, match="is outside 1800-01-01"):
+        check_document_date(date.max)
+    with pytest.raises(InputError, match="is outside"):
+        parse_day("9999-12-31")
+    assert parse_day("9999-12-31", document=False) == date.max
+
+
+@pytest.mark.parametrize("day", OUT_OF_RANGE)
+def test_a_date_outside_the_range_is_refused_in_every_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, day: str
+) -> None:
+    good = {"id": "ok", "date": "2024-01-02", "text": "Poland met Germany."}
+    (tmp_path / "seed.txt").write_text(f"date {day}\nPoland met Germany.\n", encoding="utf-8")
+    lines = [json.dumps(good), json.dumps({**good, "id": "far", "date": day})]
+    (tmp_path / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    stamp = json.dumps({**good, "id": "stamp", "date": f"{day}T12:00:00Z"})
+    (tmp_path / "stamp.jsonl").write_text(stamp + "\n", encoding="utf-8")
+    csv_text = f"id,date,text\nok,2024-01-02,Poland met Germany.\nfar,{day},Poland met Germany.\n"
+    (tmp_path / "news.csv").write_text(csv_text, encoding="utf-8")
+    docs, errors = split(read(tmp_path))
+    assert [d.origin for d in docs] == [
+        f"{tmp_path / 'news.csv'}:2",
+        f"{tmp_path / 'news.jsonl'}:1",
+    ]
+    message = _range_message(day)
+    assert [(e.path, e.line, e.reason) for e in errors] == [
+        (str(tmp_path / "news.csv"), 3, message),
+        (str(tmp_path / "news.jsonl"), 2, message),
+        (str(tmp_path / "seed.txt"), 1, message),
+        (str(tmp_path / "stamp.jsonl"), 1, message),
+    ]
+    assert str(errors[0]) == f"{tmp_path / 'news.csv'}:3: {message}"
+
+    monkeypatch.setattr(
+        sys, "stdin", io.TextIOWrapper(io.BytesIO("\n".join(lines).encode()), encoding="utf-8")
+    )
+    docs, errors = split(read("-"))
+    assert [d.doc_id for d in docs] == ["ok"]
+    assert [(e.path, e.line, e.reason) for e in errors] == [("<stdin>", 2, message)]
+
+
+def test_a_default_date_outside_the_range_is_refused(tmp_path: Path) -> None:
+    """``--date`` is checked by the command line; a default given through the API too."""
+    (tmp_path / "undated.txt").write_text("Poland met Germany.", encoding="utf-8")
+    (tmp_path / "undated.jsonl").write_text('{"id": "u", "text": "Hi."}\n', encoding="utf-8")
+    docs, errors = split(read(tmp_path, default_date=date.max))
+    assert not docs
+    assert [(e.line, e.reason) for e in errors] == [(1, _range_message("9999-12-31"))] * 2
+
+
+def test_the_ends_of_the_range_are_accepted(tmp_path: Path) -> None:
+    last = latest_document_date().isoformat()
+    (tmp_path / "first.txt").write_text("date 1800-01-01 Poland met Germany.", encoding="utf-8")
+    (tmp_path / "last.txt").write_text(f"date {last} Poland met Germany.", encoding="utf-8")
+    rows = [
+        {"id": "a", "date": "1800-01-01", "text": "Hi."},
+        {"id": "b", "date": last, "text": "Hi."},
+    ]
+    (tmp_path / "n.jsonl").write_text("\n".join(map(json.dumps, rows)), encoding="utf-8")
+    (tmp_path / "n.csv").write_text(
+        f"id,date,text\nc,1800-01-01,Hi.\nd,{last},Hi.\n", encoding="utf-8"
+    )
+    docs, errors = split(read(tmp_path))
+    assert not errors
+    assert sorted(d.date.isoformat() for d in docs) == sorted(["1800-01-01", last] * 3)
+    docs, errors = split(read(tmp_path / "first.txt", default_date=latest_document_date()))
+    assert not errors and docs[0].date == date(1800, 1, 1)

@@ -19,18 +19,22 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy import event as sa_event
 
 from eventcoder.errors import StoreError
-from eventcoder.ingest.clean import clean_text
+from eventcoder.ingest.clean import clean_text, latest_document_date
 from eventcoder.model import Actor, Document, Event, Evidence, Modality, Plover
 from eventcoder.store import SCHEMA_VERSION, EventFilter, EventStore, open_store
+from eventcoder.store.schema import documents as documents_t
 
 VERSION = "test-1"
 
@@ -627,3 +631,76 @@ def test_several_processes_may_create_the_same_new_database(db_url: str) -> None
             assert s.counts().documents == 0
 
     assert run_in_threads(*[open_and_count] * 6) == []
+
+
+# -- odd but valid values go in and come out unchanged ---------------------------------
+
+# no NUL (PostgreSQL text refuses it) and no lone surrogates (not encodable)
+_ODD_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=30,
+)
+_ODD_IDS = st.sampled_from(
+    [
+        "'; DROP TABLE documents; --",
+        'say "hi"',
+        "O'Brien",
+        "100%_done\\",
+        "Київ—Warszawa ✓",
+        "😀 \u200b\u00ad",
+        " leading and trailing ",
+        "x" * 300,
+    ]
+) | _ODD_TEXT.filter(lambda s: s != "")
+_ODD_DATES = (
+    st.sampled_from(
+        [date(1800, 1, 1), latest_document_date(), date.min, date.max, date(2024, 2, 29)]
+    )
+    | st.dates()
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    doc_id=_ODD_IDS,
+    day=_ODD_DATES,
+    title=st.none() | st.just("") | _ODD_TEXT,
+    url=st.none() | st.just("") | st.integers(0, 20_000).map(lambda n: "https://x.org/" + "a" * n),
+    source=st.none() | _ODD_TEXT,
+    body=_ODD_TEXT.filter(lambda s: s.strip() != ""),
+)
+def test_odd_values_are_stored_and_read_back_unchanged(
+    store: EventStore,
+    doc_id: str,
+    day: date,
+    title: str | None,
+    url: str | None,
+    source: str | None,
+    body: str,
+) -> None:
+    doc = Document(doc_id, body, day, title=title, url=url, source=source, origin=doc_id)
+    ev = make_event(doc_id)
+    ev = replace(
+        ev, date=day, source=replace(ev.source, text=body) if ev.source else None, rule=doc_id
+    )
+    store.write_document(doc, [ev], coder_version=VERSION)
+    store.refresh_events()
+    d = documents_t.c
+    with store._engine.connect() as conn:
+        row = conn.execute(
+            select(d.doc_id, d.date, d.title, d.url, d.source, d.origin, d.text).where(
+                d.doc_id == doc_id
+            )
+        ).one()
+    assert tuple(row) == (doc_id, day, title, url, source, doc_id, body)
+    assert store.is_current(doc, VERSION)
+    assert mentions(store, EventFilter(doc_id=doc_id)) == [ev.to_record()]
+    (event,) = store.query_events(EventFilter(doc_id=doc_id))
+    assert (event["doc_id"], event["date"]) == (doc_id, day.isoformat())
+    assert store.delete_document(doc_id)
+    store.refresh_events()
+    assert not list(store.query_events(EventFilter(doc_id=doc_id)))

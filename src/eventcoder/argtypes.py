@@ -9,11 +9,24 @@ from eventcoder.errors import InputError
 
 
 def day(value: str) -> date:
-    """A ``YYYY-MM-DD`` option value, checked strictly."""
+    """A document's ``YYYY-MM-DD`` (``--date``), checked strictly and against the range
+    documents may carry (see ``eventcoder.ingest.clean.check_document_date``)."""
+    from eventcoder.ingest.clean import check_document_date
+
+    parsed = any_day(value)
+    try:
+        return check_document_date(parsed)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.reason) from exc
+
+
+def any_day(value: str) -> date:
+    """A ``YYYY-MM-DD`` option value, checked strictly but for any year (query bounds
+    such as ``--since``/``--until``, which need not be document dates)."""
     from eventcoder.ingest.clean import parse_day
 
     try:
-        return parse_day(value)
+        return parse_day(value, document=False)
     except InputError as exc:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date: use YYYY-MM-DD") from exc
 

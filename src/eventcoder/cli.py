@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from eventcoder import __version__
-from eventcoder.argtypes import day, positive
+from eventcoder.argtypes import any_day, day, positive
 from eventcoder.errors import EventCoderError, StoreError, UsageError
 from eventcoder.model import Document, Event
 
@@ -101,8 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--target", help="target code prefix")
     events.add_argument("--type", dest="event_type", help="PLOVER event type, e.g. CONSULT")
     events.add_argument("--cameo", help="CAMEO code prefix, e.g. 04 or 041")
-    events.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="first event date")
-    events.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="last event date")
+    events.add_argument("--since", type=any_day, metavar="YYYY-MM-DD", help="first event date")
+    events.add_argument("--until", type=any_day, metavar="YYYY-MM-DD", help="last event date")
     events.add_argument("--doc", dest="doc_id", help="events reported by one document id")
     events.add_argument(
         "--event", dest="event_id", metavar="ID", help="one deduplicated event (by event_id)"
@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("name", metavar="NAME", help="a name, title or country word")
     lookup.add_argument(
         "--date",
-        type=day,
+        type=any_day,
         default=None,
         metavar="YYYY-MM-DD",
         help="date of the event (default: today)",

@@ -392,14 +392,45 @@ def _drop_junk(lines: list[_Line]) -> list[_Line]:
         lines = cut
 
 
-def parse_day(value: str) -> date:
-    """Parse ``YYYY-MM-DD`` strictly; raise ``InputError`` (without a location) if invalid."""
+# The dates a document may carry (README, "Command line"): news from 1800-01-01 on, and
+# never more than a year after today (a typo such as 2204 for 2024, or 9999-12-31 used as
+# "no date"). The upper end moves with the calendar, so it is computed on each call.
+EARLIEST_DOCUMENT_DATE = date(1800, 1, 1)
+LATEST_DOCUMENT_YEARS_AHEAD = 1
+
+
+def latest_document_date(today: date | None = None) -> date:
+    """The last date a document may carry: one year after ``today`` (default: today)."""
+    today = today or date.today()
+    if (today.month, today.day) == (2, 29):  # no twin a year on: take the 28th
+        today = today.replace(day=28)
+    return today.replace(year=today.year + LATEST_DOCUMENT_YEARS_AHEAD)
+
+
+def check_document_date(day: date) -> date:
+    """``day`` if a document may carry it; else ``InputError`` (without a location)
+    naming the range, e.g. "date 9999-12-31 is outside 1800-01-01..2027-12-04"."""
+    latest = latest_document_date()
+    if not EARLIEST_DOCUMENT_DATE <= day <= latest:
+        raise InputError(
+            f"date {day.isoformat()} is outside "
+            f"{EARLIEST_DOCUMENT_DATE.isoformat()}..{latest.isoformat()}"
+        )
+    return day
+
+
+def parse_day(value: str, *, document: bool = True) -> date:
+    """Parse ``YYYY-MM-DD`` strictly; raise ``InputError`` (without a location) if invalid.
+
+    A ``document`` date must also lie in the range of :func:`check_document_date`.
+    """
     if not _ISO_DAY.match(value):
         raise InputError(f"invalid date {value!r}: expected YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as exc:
         raise InputError(f"invalid date {value!r}: {exc}") from None
+    return check_document_date(day) if document else day
 
 
 def split_seed_date(raw: str) -> tuple[date | None, str]:

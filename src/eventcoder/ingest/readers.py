@@ -7,6 +7,8 @@ quotes the article word for word. Titles are normalised onto one line.
 Supported inputs (see the README's input contract):
 
 * ``.txt``: one article; an optional first token ``date YYYY-MM-DD`` gives its date;
+  every document date must lie from 1800-01-01 to a year after today
+  (``check_document_date``), else the record is refused with its location;
   ``doc_id`` is the file stem, ``origin`` the path.
 * ``.jsonl`` (or ``.ndjson``): one JSON object a line with ``id``, ``date``, ``text`` and
   optional ``title``, ``url``, ``source``; other fields are ignored; ``origin`` is ``path:line``.
@@ -33,7 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from eventcoder.errors import DataError, InputError
-from eventcoder.ingest.clean import as_read, clean_text, parse_day, split_seed_date
+from eventcoder.ingest.clean import (
+    as_read,
+    check_document_date,
+    clean_text,
+    parse_day,
+    split_seed_date,
+)
 from eventcoder.model import Document, stable_hash
 
 STDIN = "-"
@@ -208,6 +216,11 @@ def _read_txt(path: Path, label: str, key: str, default_date: date | None) -> It
     day = seed_date or default_date
     if day is None:
         yield InputError(NO_DATE_TXT, label)
+        return
+    try:
+        check_document_date(day)  # a default date given through the API
+    except InputError as exc:
+        yield InputError(exc.reason, label, 1)
         return
     yield Document(doc_id=key, text=text, date=day, origin=label)
 
@@ -397,6 +410,10 @@ def build_document(
     day = day or default_date
     if day is None:
         raise fail(NO_DATE)
+    try:
+        check_document_date(day)  # a default date given through the API
+    except InputError as exc:
+        raise fail(exc.reason) from None
 
     raw_id = fields.get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, str | int | None):

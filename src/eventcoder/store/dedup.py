@@ -163,6 +163,17 @@ class DedupedEvent:
         return record
 
 
+def window_end_of(first: date) -> date:
+    """The last date a mention may have to join the event first reported on ``first``.
+
+    Capped at ``date.max``: a stored date near the end of the calendar (9999-12-31,
+    however it got there) must not make the merge, and so the database, unusable.
+    """
+    if first > date.max - timedelta(days=MAX_DAYS_APART):
+        return date.max
+    return first + timedelta(days=MAX_DAYS_APART)
+
+
 def event_id_for(group: str, first_date: date) -> str:
     """Stable id of the event of ``group`` first reported on ``first_date``."""
     return stable_hash("event", group, first_date.isoformat())
@@ -195,7 +206,7 @@ def recluster(
         if not current:
             if row.date > last_changed and row.date in old_anchors:
                 return events, row.date
-            window_end = row.date + timedelta(days=MAX_DAYS_APART)
+            window_end = window_end_of(row.date)
         current.append(row)
     if current:
         events.append(_event(group, current))

@@ -16,7 +16,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
@@ -714,14 +714,15 @@ class EventStore:
                     {
                         "b_group": key,
                         "b_from": starts[key] or date.min,
-                        "b_until": stop or date.max,
+                        # inclusive, so that an event on date.max is replaced too
+                        "b_last": stop - timedelta(days=1) if stop else date.max,
                     }
                 )
         conn.execute(
             delete(events_t).where(
                 e.group_key == bindparam("b_group"),
                 e.date >= bindparam("b_from"),
-                e.date < bindparam("b_until"),
+                e.date <= bindparam("b_last"),
             ),
             replaced,
         )

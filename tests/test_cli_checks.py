@@ -90,3 +90,19 @@ def test_query_dates_may_lie_outside_the_document_range(
     db = tmp_path / "none.db"
     assert main(["events", "--db", str(db), "--since", "1700-01-01", "--until", "2099-01-01"]) == 2
     assert "no database" in capsys.readouterr().err
+
+
+def test_a_mistyped_path_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("date 2024-01-02\nPoland condemned Russia.\n")
+    db = tmp_path / "new.db"
+    status = main(["code", str(article), str(tmp_path / "nwes"), "--db", str(db), "--workers", "1"])
+    assert status == EXIT_ERROR
+    assert "no such file or directory: " in capsys.readouterr().err
+    assert not db.exists()
+    out = tmp_path / "missing" / "events.jsonl"
+    assert main(["code", str(article), "--db", str(db), "--jsonl", str(out)]) == EXIT_ERROR
+    assert "does not exist" in capsys.readouterr().err
+    assert not db.exists()

@@ -210,7 +210,7 @@ def _output(path: str | None) -> Iterator[TextIO | None]:
 
 def cmd_code(args: argparse.Namespace) -> int:
     from eventcoder.corpus import Failure, code_corpus, default_workers
-    from eventcoder.ingest import estimate_count, iter_documents
+    from eventcoder.ingest import check_paths, estimate_count, iter_documents
     from eventcoder.pipeline import CoderConfig
     from eventcoder.progress import Progress
     from eventcoder.store import open_store
@@ -233,6 +233,12 @@ def cmd_code(args: argparse.Namespace) -> int:
         )
     if progress.enabled:
         progress.total = estimate_count(args.paths)
+    # what cannot work is refused before a database or output file is created
+    check_paths(args.paths)
+    if args.jsonl not in (None, "-"):
+        folder = Path(args.jsonl).resolve().parent
+        if not folder.is_dir():
+            raise UsageError(f"--jsonl {args.jsonl}: the folder {folder} does not exist")
     config = CoderConfig(model=args.model, batch_size=args.batch_size)
     workers = args.workers or default_workers()
     store = None if args.no_store else open_store(args.db)

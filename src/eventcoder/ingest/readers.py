@@ -79,6 +79,18 @@ def iter_documents(
                 yield from _READERS[path.suffix.lower()](path, label, key, default_date)
 
 
+def check_paths(paths: Iterable[str | Path]) -> None:
+    """Raise :class:`InputError` naming every path that does not exist (``-`` is standard
+    input), so that a mistyped path stops a run before anything is created."""
+    missing = [str(p) for p in paths if str(p) != STDIN and not Path(p).exists()]
+    if missing:
+        raise InputError(
+            "no such file or directory: "
+            + ", ".join(repr(m) for m in missing)
+            + " (nothing was coded or stored)"
+        )
+
+
 def sample_corpus_paths() -> list[Path]:
     """The files of the sample corpus shipped inside the package, in sorted order."""
     root = resources.files("eventcoder").joinpath("samples")

@@ -106,3 +106,22 @@ def test_a_mistyped_path_creates_nothing(
     assert main(["code", str(article), "--db", str(db), "--jsonl", str(out)]) == EXIT_ERROR
     assert "does not exist" in capsys.readouterr().err
     assert not db.exists()
+
+
+def test_gdelt_sourceurl_is_the_documents_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text(
+        '{"id": "a", "date": "2024-01-02", "url": "https://example.org/a", '
+        '"text": "Poland condemned Russia."}\n'
+        '{"id": "b", "date": "2024-01-02", "text": "Spain condemned Russia."}\n'
+    )
+    db = tmp_path / "x.db"
+    assert main(["code", str(corpus), "--db", str(db), "--workers", "1", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["events", "--db", str(db), "--format", "gdelt"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    header, body = rows[0], rows[1:]
+    urls = {row[header.index("SOURCEURL")] for row in body}
+    assert urls == {"https://example.org/a", "b"}

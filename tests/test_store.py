@@ -114,8 +114,10 @@ def stored(store: EventStore) -> tuple[int, int]:
 
 
 def mentions(store: EventStore, flt: EventFilter | None = None) -> list[dict[str, Any]]:
-    """The stored mentions as Event.to_record() made them (without ``merged_into``)."""
-    return [{k: v for k, v in r.items() if k != "merged_into"} for r in store.query_mentions(flt)]
+    """The stored mentions as Event.to_record() made them (without what a query adds:
+    ``merged_into`` and the document's ``url``)."""
+    added = {"merged_into", "url"}
+    return [{k: v for k, v in r.items() if k not in added} for r in store.query_mentions(flt)]
 
 
 # -- opening -------------------------------------------------------------------------

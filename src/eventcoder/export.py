@@ -160,7 +160,7 @@ def gdelt_row(record: dict[str, Any]) -> list[str]:
         _text(record.get("quad_class")),
         _text(record.get("goldstein")),
         *(str(n) for n in report_counts(record)),
-        _text(record.get("doc_id")),
+        _text(record.get("url") or record.get("doc_id")),  # the doc_id when no URL is known
     ]
 
 

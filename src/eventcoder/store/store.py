@@ -822,8 +822,10 @@ class EventStore:
         flt = filter or EventFilter()
         is_mentions = table is mentions_t
         key = table.c.mention_id if is_mentions else table.c.event_id
+        # the reporting document's URL goes with each record (GDELT's SOURCEURL)
         stmt = (
-            select(table.c.record, table.c.event_id)
+            select(table.c.record, table.c.event_id, documents_t.c.url)
+            .select_from(table.outerjoin(documents_t, documents_t.c.doc_id == table.c.doc_id))
             .where(*_conditions(flt, table))
             .order_by(table.c.date, table.c.doc_id, table.c.ev_start, table.c.trigger_start, key)
         )
@@ -832,8 +834,10 @@ class EventStore:
         try:
             with self._engine.connect() as conn:
                 result = conn.execution_options(yield_per=_QUERY_YIELD_PER).execute(stmt)
-                for record, event_id in result:
+                for record, event_id, url in result:
                     parsed: dict[str, Any] = json.loads(record)
+                    if url:
+                        parsed["url"] = url
                     if is_mentions:
                         parsed["merged_into"] = event_id
                     yield parsed

@@ -125,3 +125,16 @@ def test_gdelt_sourceurl_is_the_documents_url(
     header, body = rows[0], rows[1:]
     urls = {row[header.index("SOURCEURL")] for row in body}
     assert urls == {"https://example.org/a", "b"}
+
+
+def test_bad_bytes_are_a_warning_and_the_article_is_coded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_bytes(
+        b"date 2024-01-02\nPoland condemned Russia.\nSpain \xff\xfe praised Ukraine again.\n"
+    )
+    assert main(["code", str(article), "--no-store", "--jsonl", "-", "--workers", "1"]) == 0
+    captured = capsys.readouterr()
+    assert f"warning: {article}: undecodable bytes on line(s) 3 replaced" in captured.err
+    assert len(captured.out.splitlines()) == 2

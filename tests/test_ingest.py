@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from eventcoder.errors import InputError
+from eventcoder.errors import InputError, InputWarning
 from eventcoder.ingest import (
     as_read,
     clean_text,
@@ -389,7 +389,9 @@ def test_directory_with_binary_file(tmp_path: Path) -> None:
         '{"id": "j", "date": "2024-01-03", "text": "Leaders met."}\n', encoding="utf-8"
     )
     (tmp_path / "sub" / "z.bin.jsonl").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    (tmp_path / "latin1.txt").write_bytes("date 2024-01-04 Caf\u00e9".encode("latin-1"))
+    (tmp_path / "latin1.txt").write_bytes(
+        "date 2024-01-04 Caf\u00e9 \u00e9\u00e8".encode("latin-1")
+    )
     (tmp_path / "image.png").write_bytes(b"\x89PNG\x00\x00")
     (tmp_path / "notes.md").write_text("not an article", encoding="utf-8")
     (tmp_path / ".hidden.txt").write_text("date 2024-01-01 Hidden.", encoding="utf-8")
@@ -397,9 +399,34 @@ def test_directory_with_binary_file(tmp_path: Path) -> None:
     docs, errors = split(items)
     assert [doc.doc_id for doc in docs] == ["b", "j"]
     assert sorted((Path(err.path).name, err.reason.split(" ")[0]) for err in errors) == [
-        ("latin1.txt", "not"),
+        ("latin1.txt", "not"),  # 3 bad bytes in 22: no text
         ("x.txt", "binary"),
         ("z.bin.jsonl", "binary"),
+    ]
+
+
+def test_a_few_bad_bytes_are_replaced_and_the_rest_is_read(tmp_path: Path) -> None:
+    good = "date 2024-01-04\nPoland condemned Russia on Monday, officials said.\n"
+    (tmp_path / "a.txt").write_bytes(
+        good.encode() + b"Spain \xff\xfe praised Ukraine for its courage and resolve.\n"
+    )
+    (tmp_path / "b.jsonl").write_bytes(
+        b'{"id": "j1", "date": "2024-01-03", "text": "Leaders met in Caf\xe9 Rouge."}\n'
+        b'{"id": "j2", "date": "2024-01-03", "text": "\xff\xfe\xfd\xfc"}\n'
+    )
+    with pytest.warns(InputWarning) as caught:
+        docs, errors = split(read(tmp_path))
+    assert [str(w.message) for w in caught] == [
+        f"{tmp_path / 'a.txt'}: undecodable bytes on line(s) 3 replaced with U+FFFD; "
+        "the rest is coded",
+        f"{tmp_path / 'b.jsonl'}: undecodable bytes on line(s) 1 replaced with U+FFFD; "
+        "the rest is coded",
+    ]
+    texts = {doc.doc_id: doc.text for doc in docs}
+    assert "Spain \ufffd\ufffd praised Ukraine" in texts["a"]
+    assert texts["j1"] == "Leaders met in Caf\ufffd Rouge."
+    assert [(Path(e.path).name, e.line, e.reason) for e in errors] == [
+        ("b.jsonl", 2, "not valid UTF-8")
     ]
 
 

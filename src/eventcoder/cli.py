@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -21,7 +22,7 @@ from typing import TextIO
 
 from eventcoder import __version__
 from eventcoder.argtypes import any_day, day, positive
-from eventcoder.errors import EventCoderError, StoreError, UsageError
+from eventcoder.errors import EventCoderError, InputWarning, StoreError, UsageError
 from eventcoder.model import Document, Event
 
 EXIT_OK = 0
@@ -209,6 +210,20 @@ def _output(path: str | None) -> Iterator[TextIO | None]:
 
 
 def cmd_code(args: argparse.Namespace) -> int:
+    # input read with a repair (undecodable bytes replaced) is said once per place, on stderr
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InputWarning)
+        warnings.showwarning = _show_input_warning
+        return _code(args)
+
+
+def _show_input_warning(
+    message: Warning | str, category: type[Warning], *_: object, **__: object
+) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _code(args: argparse.Namespace) -> int:
     from eventcoder.corpus import Failure, code_corpus, default_workers
     from eventcoder.ingest import check_paths, estimate_count, iter_documents
     from eventcoder.pipeline import CoderConfig

@@ -57,3 +57,8 @@ class EvalError(EventCoderError):
 class UsageError(EventCoderError):
     """An option or argument value that cannot be right: a mistyped type, a country name
     where a code goes, a number out of range, options that contradict each other."""
+
+
+class InputWarning(UserWarning):
+    """Input that was read after a repair the user should know of (file and line in the
+    message): a few undecodable bytes replaced with U+FFFD, the rest coded."""

@@ -27,14 +27,16 @@ import codecs
 import csv
 import json
 import os
+import re
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from eventcoder.errors import DataError, InputError
+from eventcoder.errors import DataError, InputError, InputWarning
 from eventcoder.ingest.clean import (
     as_read,
     check_document_date,
@@ -49,6 +51,11 @@ STDIN_LABEL = "<stdin>"
 NO_DATE = "no date: give the document a 'date' field or pass --date YYYY-MM-DD"
 NO_DATE_TXT = "no date: start the file with 'date YYYY-MM-DD' or pass --date YYYY-MM-DD"
 _SNIFF_BYTES = 8192
+# More undecodable bytes than this share of a file (or a JSONL line) make it binary, not text
+# with a few bad bytes: those are replaced with U+FFFD and the rest is coded.
+_MAX_BAD_BYTE_SHARE = 0.05
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_NOT_UTF8 = "not UTF-8 text; is it a binary file?"
 
 DocOrError = Document | InputError
 # (path, label shown in messages, document key for one-article files, default date)
@@ -194,8 +201,37 @@ def _sniff(path: Path) -> str | None:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
-        return "not UTF-8 text; is it a binary file?"
+        # a multi-byte character cut at the end of the sample is not a bad byte
+        decoded = _decode(head[: head.rfind(b"\n") + 1] or head)
+        if decoded is None:
+            return _NOT_UTF8
     return None
+
+
+def _decode(data: bytes) -> tuple[str, list[int]] | None:
+    """UTF-8 text with each undecodable byte replaced by U+FFFD, and the lines (1-based)
+    that had one; None when they are so many that it is no text at all."""
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    escaped = data.decode("utf-8", errors="surrogateescape")
+    bad = _ESCAPED_BYTE.findall(escaped)
+    if len(bad) > _MAX_BAD_BYTE_SHARE * len(data):
+        return None
+    lines = sorted({escaped.count("\n", 0, m.start()) + 1 for m in _ESCAPED_BYTE.finditer(escaped)})
+    return _ESCAPED_BYTE.sub("\ufffd", escaped), lines
+
+
+def _warn_replaced(label: str, lines: list[int], first_line: int = 1) -> None:
+    where = ", ".join(str(first_line - 1 + n) for n in lines[:10])
+    more = "" if len(lines) <= 10 else f" and {len(lines) - 10} more"
+    warnings.warn(
+        f"{label}: undecodable bytes on line(s) {where}{more} replaced with U+FFFD; "
+        "the rest is coded",
+        InputWarning,
+        stacklevel=3,
+    )
 
 
 # --------------------------------------------------------------------------- .txt
@@ -210,12 +246,13 @@ def _read_txt(path: Path, label: str, key: str, default_date: date | None) -> It
     if b"\x00" in data:
         yield InputError("binary file (contains NUL bytes), expected UTF-8 text", label)
         return
-    try:
-        raw = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        yield InputError("not UTF-8 text; is it a binary file?", label, line)
+    decoded = _decode(data.removeprefix(codecs.BOM_UTF8))
+    if decoded is None:
+        yield InputError(_NOT_UTF8, label)
         return
+    raw, bad_lines = decoded
+    if bad_lines:
+        _warn_replaced(label, bad_lines)
     try:
         seed_date, body = split_seed_date(raw)
     except InputError as exc:
@@ -271,11 +308,13 @@ def _jsonl_records(
                 "binary data (NUL bytes); skipping the rest of the file", label, lineno
             )
             return
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
+        decoded = _decode(raw)
+        if decoded is None:
             yield InputError("not valid UTF-8", label, lineno)
             continue
+        line, bad_lines = decoded
+        if bad_lines:
+            _warn_replaced(label, bad_lines, lineno)
         if lineno == 1:
             line = line.lstrip("\ufeff")
         if not line.strip():

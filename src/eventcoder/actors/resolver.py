@@ -173,6 +173,7 @@ class DocumentActors:
         self._cache: dict[int, Actor | None] = {}
         self._people: list[tuple[int, Actor]] = []
         self._subject_people: set[int] = set()  # starts of people named as a subject
+        self._genders: dict[str, str] | None = None  # person identity -> "f" | "m", from words
         self._words = coreference_words()
         self._quote_depth = _quote_depths(doc)
         self._country_ranking: list[str] | None = None
@@ -491,12 +492,19 @@ class DocumentActors:
         return role if role is not None else actor
 
     def _gender_of(self, person: Actor, at: int) -> str | None:
-        """What the KB (genders.tsv) or the words before and in the name's role say: "f",
-        "m" or None when nothing does."""
+        """What the KB (genders.tsv) or the words before and in the name's role say of this
+        person, at any of their mentions: "f", "m" or None when nothing does."""
+        if self._genders is None:
+            self._genders = {}
+            for i, named in self._people:
+                said = self._gender_in_words(named, i)
+                if said is not None:
+                    self._genders.setdefault(_person_identity(named), said)
         known = self.kb.genders.get(person.kb_id or "")
-        if known is not None:
-            return known
-        words = {w.strip(".,'").lower() for w in person.why.split()}
+        return known or self._genders.get(_person_identity(person))
+
+    def _gender_in_words(self, person: Actor, at: int) -> str | None:
+        words = _words_in(person.why)
         if at > 0:
             words.add(self.doc[at - 1].lower_.rstrip("."))
         if words & self._words.feminine:

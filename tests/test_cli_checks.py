@@ -55,11 +55,17 @@ def test_usage_errors_are_eventcoder_errors() -> None:
     assert issubclass(UsageError, EventCoderError)
 
 
+@pytest.fixture()
+def article(tmp_path: Path) -> Path:
+    """One short article in the seed text format."""
+    path = tmp_path / "a.txt"
+    path.write_text("date 2024-01-02\nPoland condemned Russia.\n")
+    return path
+
+
 def test_no_store_without_jsonl_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    article: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    article = tmp_path / "a.txt"
-    article.write_text("date 2024-01-02\nPoland condemned Russia.\n")
     assert main(["code", str(article), "--no-store", "--workers", "1"]) == EXIT_ERROR
     assert "--no-store without --jsonl" in capsys.readouterr().err
 
@@ -93,10 +99,8 @@ def test_query_dates_may_lie_outside_the_document_range(
 
 
 def test_a_mistyped_path_creates_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, article: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    article = tmp_path / "a.txt"
-    article.write_text("date 2024-01-02\nPoland condemned Russia.\n")
     db = tmp_path / "new.db"
     status = main(["code", str(article), str(tmp_path / "nwes"), "--db", str(db), "--workers", "1"])
     assert status == EXIT_ERROR

@@ -60,6 +60,11 @@ class Actor:
     why: str = ""  # how the code was reached: KB entry, role in text, words
 
     @property
+    def identity(self) -> str:
+        """Who this is, whatever words name them: the KB entry, else the name, else the words."""
+        return self.kb_id or self.name or self.text
+
+    @property
     def key(self) -> tuple[int, str, str | None]:
         """Identity of a mention: where it is and whom it codes."""
         return (self.start, self.code, self.name)

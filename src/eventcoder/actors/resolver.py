@@ -293,8 +293,8 @@ class DocumentActors:
                 return []
         seen: dict[str, Actor] = {}
         for i, actor in reversed(self._people):
-            if i < head.i and actor.country and (actor.name or actor.text) not in seen:
-                seen[actor.name or actor.text] = actor
+            if i < head.i and actor.country and actor.identity not in seen:
+                seen[actor.identity] = actor
             if len(seen) == 2:
                 break
         if len(seen) < 2:
@@ -479,11 +479,11 @@ class DocumentActors:
                     role = self._role_subject_before(token, i)
                     return role if role is not None else actor
         # never the clause's own subject, nor that person named otherwise
-        subjects = {_person_identity(a) for i, a in before if i in own_subject}
+        subjects = {a.identity for i, a in before if i in own_subject}
         candidates = [
             (i, a)
             for i, a in before
-            if self._clause_of_person(i).i != clause.i and _person_identity(a) not in subjects
+            if self._clause_of_person(i).i != clause.i and a.identity not in subjects
         ]
         if not candidates:
             candidates = before
@@ -499,9 +499,9 @@ class DocumentActors:
             for i, named in self._people:
                 said = self._gender_in_words(named, i)
                 if said is not None:
-                    self._genders.setdefault(_person_identity(named), said)
+                    self._genders.setdefault(named.identity, said)
         known = self.kb.genders.get(person.kb_id or "")
-        return known or self._genders.get(_person_identity(person))
+        return known or self._genders.get(person.identity)
 
     def _gender_in_words(self, person: Actor, at: int) -> str | None:
         words = _words_in(person.why)
@@ -1148,10 +1148,6 @@ def _clause_head(token: Any) -> Any:
 def _words_in(text: str) -> set[str]:
     """The words of a text, lower case; hyphenated words stay whole."""
     return {w.strip(".,;:'\"()") for w in text.lower().split()}
-
-
-def _person_identity(actor: Actor) -> str:
-    return actor.kb_id or actor.name or actor.text
 
 
 def _is_subject(token: Any) -> bool:

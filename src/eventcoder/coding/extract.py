@@ -528,8 +528,8 @@ class Extractor:
         if trig.pattern.pos == "noun" and not sources:
             return
         # "Carney met Ramaphosa, and the two agreed": neither is the other's target again
-        same = {_identity(a) for a in sources if a.name or a.kb_id}
-        targets = [t for t in targets if _identity(t) not in same]
+        same = {a.identity for a in sources if a.name or a.kb_id}
+        targets = [t for t in targets if t.identity not in same]
         mutual = self._mutual(trig)
         if mutual and len(sources) > 1 and not any(t.country for t in targets):
             targets = []  # "A and B discussed ... with the presidents delving": A and B
@@ -1414,12 +1414,8 @@ def _distinct_named(source: Actor, target: Actor) -> bool:
     return (
         (target.kb_id or "").startswith(named)
         and (source.kb_id or "").startswith(named)
-        and _identity(source) != _identity(target)
+        and source.identity != target.identity
     )
-
-
-def _identity(actor: Actor) -> str:
-    return actor.kb_id or actor.name or f"{actor.start}:{actor.text}"
 
 
 def _has_prep(tok: Any, word: str) -> bool:

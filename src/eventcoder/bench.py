@@ -54,6 +54,8 @@ from pathlib import Path
 from random import Random
 from typing import Any, Generic, TypeVar
 
+from eventcoder.nlp import DEFAULT_MODEL
+
 DEFAULT_SEED = 20240125
 DEFAULT_DOCS = 2000
 DEFAULT_WORKERS = (1, 2)
@@ -1342,7 +1344,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SCALE_WORKERS,
         help=f"workers for the memory scaling runs (default {DEFAULT_SCALE_WORKERS})",
     )
-    parser.add_argument("--model", choices=("md", "sm"), default="md")
+    parser.add_argument("--model", choices=("sm", "md"), default=DEFAULT_MODEL)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument(

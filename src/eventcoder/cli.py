@@ -24,6 +24,7 @@ from eventcoder import __version__
 from eventcoder.argtypes import any_day, day, positive
 from eventcoder.errors import EventCoderError, InputWarning, StoreError, UsageError
 from eventcoder.model import Document, Event
+from eventcoder.nlp import DEFAULT_MODEL
 
 EXIT_OK = 0
 EXIT_SOME_SKIPPED = 1
@@ -63,9 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     code.add_argument(
         "--model",
-        choices=("md", "sm"),
-        default="md",
-        help="spaCy English model: md (default, more accurate) or sm (faster)",
+        choices=("sm", "md"),
+        default=DEFAULT_MODEL,
+        help="spaCy English model: sm (default) or md (optional, a little more accurate)",
     )
     code.add_argument(
         "--batch-size",
@@ -138,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also print per-type precision/recall and the common confusions",
     )
-    ev.add_argument("--model", choices=("md", "sm"), default="md", help="spaCy model")
+    ev.add_argument(
+        "--model", choices=("sm", "md"), default=DEFAULT_MODEL, help="spaCy model (default: sm)"
+    )
     ev.add_argument("--jsonl", metavar="OUT", help="write the predicted events to OUT")
 
     kb = sub.add_parser("kb", help="query the actor knowledge base")

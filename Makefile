@@ -20,8 +20,8 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/eventcoder code src/eventcoder/samples --db $(DB)
-	$(BIN)/eventcoder events --db $(DB)
-	@echo "database: $(abspath $(DB))  (query it with: $(BIN)/eventcoder events --db $(DB) --help)"
+	@echo
+	@$(BIN)/eventcoder summary --db $(DB)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from eventcoder.export import CSV_COLUMNS, FORMATS, GDELT_COLUMNS, write_events
+from eventcoder.export import CSV_COLUMNS, FORMATS, GDELT_COLUMNS, snippet, write_events
 from eventcoder.model import Actor, Event, Evidence, Modality, Plover
 
 SENTENCE = "Valerii Zaluzhnyi held a telephone call with Wiesław Kukuła, the Polish chief."
@@ -116,7 +116,41 @@ def test_table() -> None:
     assert lines[2].startswith("2024-01-25  UKRMIL")
     assert "CONSULT/phone" in lines[2] and "0.90" in lines[2]
     assert "POLMIL" not in lines[3]
-    assert all(len(line) <= len(lines[1]) for line in lines)  # sentence truncated
+    assert lines[2].endswith(SENTENCE)  # in a pipe or file the sentence is whole
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("columns", [100, 143, 220])
+def test_table_on_a_terminal_fits_it(monkeypatch: pytest.MonkeyPatch, columns: int) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    long = make_record()
+    long["evidence"]["sentence"] = "In a long preamble, " * 20 + SENTENCE
+    long["evidence"]["start"] = -400
+    out = _Terminal()
+    write_events(iter([long]), out, "table")
+    lines = out.getvalue().splitlines()
+    assert all(len(line) <= max(columns, 143) for line in lines)
+    # the evidence is cut around the trigger, so the verb is always shown
+    assert "held a telephone call" in lines[2]
+
+
+@pytest.mark.parametrize("width", [24, 40, 80, 200])
+def test_snippet_keeps_the_trigger(width: int) -> None:
+    record = make_record()
+    record["evidence"]["sentence"] = "Before that, " * 10 + SENTENCE + " And after." * 10
+    record["evidence"]["start"] = -130
+    cut = snippet(record, width)
+    assert len(cut) <= width
+    assert "held a telephone call" in cut
+    assert cut.startswith("“") and cut.endswith("”")
+
+
+def test_snippet_of_a_short_sentence_is_the_sentence() -> None:
+    assert snippet(make_record(), 200) == f"“{SENTENCE}”"
 
 
 def test_empty_input() -> None:

@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from eventcoder import __version__
 from eventcoder.argtypes import any_day, day, positive
 from eventcoder.errors import EventCoderError, InputWarning, StoreError, UsageError
 from eventcoder.model import Document, Event
 from eventcoder.nlp import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from eventcoder.store import EventFilter, EventStore
 
 EXIT_OK = 0
 EXIT_SOME_SKIPPED = 1
@@ -97,26 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument(
         "--db", default=DEFAULT_DB, help=f"SQLite path or SQLAlchemy URL (default: {DEFAULT_DB})"
     )
-    events.add_argument("--actor", help="source or target code prefix, or words of its text")
-    events.add_argument("--country", help="source or target country (ISO alpha-3)")
-    events.add_argument("--source", help="source code prefix, e.g. UKR or UKRMIL")
-    events.add_argument("--target", help="target code prefix")
-    events.add_argument("--type", dest="event_type", help="PLOVER event type, e.g. CONSULT")
-    events.add_argument("--cameo", help="CAMEO code prefix, e.g. 04 or 041")
-    events.add_argument("--since", type=any_day, metavar="YYYY-MM-DD", help="first event date")
-    events.add_argument("--until", type=any_day, metavar="YYYY-MM-DD", help="last event date")
-    events.add_argument("--doc", dest="doc_id", help="events reported by one document id")
-    events.add_argument(
-        "--event", dest="event_id", metavar="ID", help="one deduplicated event (by event_id)"
-    )
+    _add_filters(events)
     events.add_argument(
         "--mentions",
         action="store_true",
         help="list every mention (the event as coded from each article) instead of the "
         "deduplicated events",
-    )
-    events.add_argument(
-        "--min-confidence", type=float, metavar="C", help="only events with confidence >= C"
     )
     events.add_argument("--limit", type=positive, help="at most this many events")
     events.add_argument(
@@ -124,6 +114,28 @@ def build_parser() -> argparse.ArgumentParser:
         default="table",
         choices=("table", "jsonl", "csv", "gdelt", "plover"),
         help="output format (default: table)",
+    )
+
+    summary = sub.add_parser(
+        "summary", help="a short report of the stored events, fitted to the terminal"
+    )
+    summary.add_argument(
+        "--db", default=DEFAULT_DB, help=f"SQLite path or SQLAlchemy URL (default: {DEFAULT_DB})"
+    )
+    _add_filters(summary)
+    summary.add_argument(
+        "--top",
+        type=positive,
+        default=None,
+        metavar="N",
+        help="how many events to show (default: as many as fit the terminal, 3 to 10)",
+    )
+    summary.add_argument(
+        "--width",
+        type=positive,
+        default=None,
+        metavar="COLUMNS",
+        help="line width (default: the terminal's, else 100)",
     )
 
     ev = sub.add_parser("eval", help="score the coder against a gold JSONL file")
@@ -174,6 +186,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    """The options that choose events, shared by ``events`` and ``summary``."""
+    parser.add_argument("--actor", help="source or target code prefix, or words of its text")
+    parser.add_argument("--country", help="source or target country (ISO alpha-3)")
+    parser.add_argument("--source", help="source code prefix, e.g. UKR or UKRMIL")
+    parser.add_argument("--target", help="target code prefix")
+    parser.add_argument("--type", dest="event_type", help="PLOVER event type, e.g. CONSULT")
+    parser.add_argument("--cameo", help="CAMEO code prefix, e.g. 04 or 041")
+    parser.add_argument("--since", type=any_day, metavar="YYYY-MM-DD", help="first event date")
+    parser.add_argument("--until", type=any_day, metavar="YYYY-MM-DD", help="last event date")
+    parser.add_argument("--doc", dest="doc_id", help="events reported by one document id")
+    parser.add_argument(
+        "--event", dest="event_id", metavar="ID", help="one deduplicated event (by event_id)"
+    )
+    parser.add_argument(
+        "--min-confidence", type=float, metavar="C", help="only events with confidence >= C"
+    )
+
+
+def _filter_from(args: argparse.Namespace, limit: int | None = None) -> EventFilter:
+    from eventcoder.filters import check_filter
+    from eventcoder.store import EventFilter
+
+    flt = EventFilter(
+        actor=args.actor,
+        country=args.country,
+        source=args.source,
+        target=args.target,
+        event_type=args.event_type,
+        cameo=args.cameo,
+        since=args.since,
+        until=args.until,
+        doc_id=args.doc_id,
+        event_id=args.event_id,
+        min_confidence=args.min_confidence,
+        limit=limit,
+    )
+    check_filter(flt)
+    return flt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -182,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_code(args)
         if args.command == "events":
             return cmd_events(args)
+        if args.command == "summary":
+            return cmd_summary(args)
         if args.command == "eval":
             return cmd_eval(args)
         if args.command == "kb":
@@ -278,6 +333,7 @@ def _code(args: argparse.Namespace) -> int:
                     on_error=report,
                     on_events=write_events,
                     progress=progress,
+                    on_merge=lambda: say("merging duplicate reports into events…"),
                 )
             except KeyboardInterrupt:
                 print(
@@ -286,11 +342,14 @@ def _code(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return EXIT_INTERRUPTED
-        where = store.url if store is not None else None
+        counts = store.counts() if store is not None else None
     finally:
         if store is not None:
             store.close()
-    line = f"coded {summary.coded} documents, {summary.events} events; skipped {summary.skipped}"
+    line = (
+        f"coded {summary.coded} documents, {summary.events} event mentions; "
+        f"skipped {summary.skipped}"
+    )
     if summary.already_stored:
         line += f"; {summary.already_stored} already stored (use --force to recode)"
     if summary.self_dyads_dropped:
@@ -298,7 +357,14 @@ def _code(args: argparse.Namespace) -> int:
             f"; {summary.self_dyads_dropped} events left out whose source and target were the "
             "same actor"
         )
-    say(line + f" ({summary.seconds:.1f} s, {summary.workers} worker(s))")
+    used = "1 worker" if summary.workers == 1 else f"{summary.workers} workers"
+    say(line + f" ({summary.seconds:.1f} s, {used})")
+    if counts is not None:
+        say(
+            f"merged duplicate reports ({summary.merge_seconds:.1f} s): {args.db} holds "
+            f"{counts.mentions} event mentions merged into {counts.events} events "
+            f"from {counts.documents} documents"
+        )
     if summary.duplicate_ids:
         shown = "; ".join(
             f"{doc_id!r} at {later} (replaces {earlier})"
@@ -309,44 +375,58 @@ def _code(args: argparse.Namespace) -> int:
             f"{len(summary.duplicate_ids)} document(s) repeat an id of this run, the last copy "
             f"is kept: {shown}" + (f"; and {more} more" if more > 0 else "")
         )
-    if where is not None:
-        say(f"database: {where}")
+    if counts is not None:
+        db = "" if args.db == DEFAULT_DB else f" --db {args.db}"
+        say(f"see them: eventcoder summary{db}  (or: eventcoder events{db})")
     return EXIT_SOME_SKIPPED if summary.skipped else EXIT_OK
+
+
+def _open_existing(db: str) -> EventStore:
+    from eventcoder.store import open_store
+
+    if "://" not in db and not Path(db).exists():
+        raise EventCoderError(
+            f"no database at {db}: code some documents first ('eventcoder code PATH --db {db}')"
+        )
+    store = open_store(db)
+    if store.has_stale_groups():
+        try:  # a run is going on, or was stopped before it merged its reports
+            store.refresh_events()
+        except StoreError as exc:
+            print(f"eventcoder: warning: events may be out of date: {exc}", file=sys.stderr)
+    return store
 
 
 def cmd_events(args: argparse.Namespace) -> int:
     from eventcoder.export import write_events
-    from eventcoder.filters import check_filter
-    from eventcoder.store import EventFilter, open_store
 
-    flt = EventFilter(
-        actor=args.actor,
-        country=args.country,
-        source=args.source,
-        target=args.target,
-        event_type=args.event_type,
-        cameo=args.cameo,
-        since=args.since,
-        until=args.until,
-        doc_id=args.doc_id,
-        event_id=args.event_id,
-        min_confidence=args.min_confidence,
-        limit=args.limit,
-    )
-    check_filter(flt)
-    if "://" not in args.db and not Path(args.db).exists():
-        raise EventCoderError(
-            f"no database at {args.db}: code some documents first "
-            f"('eventcoder code PATH --db {args.db}')"
-        )
-    with open_store(args.db) as store:
-        if store.has_stale_groups():
-            try:  # a run is going on, or was stopped before it merged its reports
-                store.refresh_events()
-            except StoreError as exc:
-                print(f"eventcoder: warning: events may be out of date: {exc}", file=sys.stderr)
+    flt = _filter_from(args, limit=args.limit)
+    with _open_existing(args.db) as store:
         records = store.query_mentions(flt) if args.mentions else store.query_events(flt)
         write_events(records, sys.stdout, args.format)
+    return EXIT_OK
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from eventcoder.store import EventFilter
+    from eventcoder.summary import SummaryInput, format_summary, more_hint
+
+    flt = _filter_from(args)
+    size = shutil.get_terminal_size((100, 40))
+    width = args.width or size.columns
+    # two lines an event; the rest of the report takes about 14
+    top = args.top or max(3, min(10, (size.lines - 14) // 2))
+    with _open_existing(args.db) as store:
+        counts = store.counts()
+        data = SummaryInput(
+            where=args.db,
+            documents=counts.documents,
+            mentions=counts.mentions,
+            events=list(store.query_events(flt)),
+            filtered=flt != EventFilter(),
+        )
+    lines = format_summary(data, width=width, top=top) + more_hint(args.db, width)
+    print("\n".join(lines))
     return EXIT_OK
 
 

@@ -66,6 +66,7 @@ class RunSummary:
     # documents whose id an earlier record of this run had: (id, earlier origin, origin);
     # the last copy is the one kept
     duplicate_ids: tuple[tuple[str, str, str], ...] = ()
+    merge_seconds: float = 0.0  # merging duplicate reports into events, after coding
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,7 @@ def code_corpus(
     on_error: Callable[[Failure], None] | None = None,
     on_events: Callable[[Document, tuple[Event, ...]], None] | None = None,
     progress: Progress | None = None,
+    on_merge: Callable[[], None] | None = None,
 ) -> RunSummary:
     """Code ``items`` (as :func:`eventcoder.ingest.iter_documents` yields them) into ``store``.
 
@@ -226,7 +228,8 @@ def code_corpus(
     - ``force``: recode documents even when they are stored and current.
     - ``on_error``: called with each bad record and each document that failed; the run
       goes on. ``on_events``: called with every coded document, in input order.
-    - The store's deduplicated events are refreshed at the end.
+    - The store's deduplicated events are refreshed at the end (``on_merge`` is called
+      when that starts: on a large store it takes a while).
     """
     config = config or CoderConfig()
     wanted_workers = workers if workers is not None else default_workers()
@@ -382,7 +385,10 @@ def code_corpus(
         runner.close(cancel=stopped)  # on an error or Ctrl-C, do not wait for the rest
         if progress is not None:
             progress.close()
+    merge_started = time.monotonic()
     if store is not None:
+        if on_merge is not None:
+            on_merge()
         try:
             store.refresh_events()
         except StoreError as exc:  # everything is stored; only the merge is left
@@ -396,4 +402,5 @@ def code_corpus(
         seconds=time.monotonic() - started,
         self_dyads_dropped=self_dyads,
         duplicate_ids=tuple(duplicates),
+        merge_seconds=time.monotonic() - merge_started if store is not None else 0.0,
     )

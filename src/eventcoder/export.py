@@ -4,7 +4,7 @@ Formats:
 
 - ``jsonl``: the event record, one per line (the stable public format).
 - ``csv``: flat columns, one event a row, with a header.
-- ``table``: a fixed-width plain-text table for reading in a terminal.
+- ``table``: a plain-text table for reading, fitted to the terminal.
 - ``gdelt``: tab-separated, GDELT 2.0 events-like column names, with a header;
   NumMentions, NumSources and NumArticles come from a deduplicated event's ``reports``.
 - ``plover``: POLECAT/PLOVER-style JSONL.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
@@ -64,7 +65,8 @@ GDELT_COLUMNS: tuple[str, ...] = (
     "SOURCEURL",
 )
 
-# (header, width) of the terminal table; the last column (sentence) is not padded.
+# (header, width) of the terminal table; the last column (evidence) takes what the
+# terminal has left, at least this width.
 TABLE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("date", 10),
     ("source", 9),
@@ -74,7 +76,7 @@ TABLE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("trigger", 18),
     ("conf", 4),
     ("arts", 4),
-    ("sentence", 50),
+    ("evidence", 50),
 )
 
 
@@ -101,6 +103,57 @@ def _context(plover: dict[str, Any]) -> list[str]:
 
 def _truncate(value: str, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, with an ellipsis when cut."""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def snippet(record: dict[str, Any], width: int) -> str:
+    """The evidence sentence cut to ``width`` characters around its trigger, on one line.
+
+    The trigger is kept whole and centred as far as the sentence allows; cut ends get
+    an ellipsis.
+    """
+    evidence = record.get("evidence")
+    if not isinstance(evidence, dict):
+        return ""
+    sentence = str(evidence.get("sentence") or "")
+    try:
+        at = int(evidence["trigger_start"]) - int(evidence["start"])
+        end = int(evidence["trigger_end"]) - int(evidence["start"])
+    except (KeyError, TypeError, ValueError):
+        at = end = 0
+    if not 0 <= at <= end <= len(sentence):
+        at = end = 0
+    before = " ".join(sentence[:at].split())
+    trigger = " ".join(sentence[at:end].split())
+    after = " ".join(sentence[end:].split())
+    if sentence[:at][-1:].isspace() and before:
+        before += " "
+    if sentence[end:][:1].isspace() and after:
+        after = " " + after
+    room = width - len(trigger) - 2  # the quotes
+    if room <= 2:
+        return fit(f"“{trigger}”", width)
+    left = min(len(before), max(room // 3, room - len(after)))
+    right = room - left
+    head = before if len(before) <= left else "…" + _word_start(before[len(before) - left + 1 :])
+    tail = after if len(after) <= right else _word_end(after[: right - 1]) + "…"
+    return f"“{head}{trigger}{tail}”"
+
+
+def _word_start(text: str) -> str:
+    """``text`` from its first whole word (a cut word is dropped unless it is all there is)."""
+    space = text.find(" ")
+    return text[space:] if 0 <= space < len(text) // 2 else text
+
+
+def _word_end(text: str) -> str:
+    """``text`` up to its last whole word."""
+    space = text.rfind(" ")
+    return text[:space] if space > len(text) // 2 else text
 
 
 def report_counts(record: dict[str, Any]) -> tuple[int, int, int]:
@@ -186,13 +239,19 @@ def plover_record(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def table_row(record: dict[str, Any]) -> str:
-    """One line of the terminal table."""
+def table_row(record: dict[str, Any], sentence_width: int | None = None) -> str:
+    """One line of the terminal table; the evidence is cut to ``sentence_width`` characters
+    around the trigger (``None``: the whole sentence)."""
     src, tgt = _part(record, "source"), _part(record, "target")
     plover, evidence = _part(record, "plover"), _part(record, "evidence")
     event = _text(plover.get("event"))
     mode = _text(plover.get("mode"))
     confidence = record.get("confidence")
+    sentence = (
+        _text(evidence.get("sentence"))
+        if sentence_width is None
+        else snippet(record, sentence_width)
+    )
     cells = [
         _text(record.get("date")),
         _text(src.get("code")) or "-",
@@ -202,7 +261,7 @@ def table_row(record: dict[str, Any]) -> str:
         _text(evidence.get("trigger")),
         f"{confidence:.2f}" if isinstance(confidence, int | float) else "",
         str(report_counts(record)[2]),
-        _text(evidence.get("sentence")),
+        sentence,
     ]
     return _table_line(cells)
 
@@ -211,8 +270,7 @@ def _table_line(cells: list[str]) -> str:
     parts = []
     last = len(TABLE_COLUMNS) - 1
     for i, ((_, width), cell) in enumerate(zip(TABLE_COLUMNS, cells, strict=True)):
-        value = _truncate(cell, width)
-        parts.append(value if i == last else value.ljust(width))
+        parts.append(cell if i == last else _truncate(cell, width).ljust(width))
     return "  ".join(parts).rstrip()
 
 
@@ -248,13 +306,18 @@ def _write_gdelt(records: Iterable[dict[str, Any]], out: TextIO) -> int:
 
 
 def _write_table(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """The table, fitted to the terminal when ``out`` is one (the evidence column takes
+    what is left, cut around the trigger); in a pipe or file each sentence is whole."""
+    fixed = sum(w for _, w in TABLE_COLUMNS[:-1]) + 2 * (len(TABLE_COLUMNS) - 1)
+    sentence_width: int | None = None
+    if out.isatty():
+        sentence_width = max(TABLE_COLUMNS[-1][1], shutil.get_terminal_size().columns - fixed)
     header = _table_line([name for name, _ in TABLE_COLUMNS])
     out.write(header + "\n")
-    width = sum(w for _, w in TABLE_COLUMNS) + 2 * (len(TABLE_COLUMNS) - 1)
-    out.write("-" * width + "\n")
+    out.write("-" * (fixed + (sentence_width or TABLE_COLUMNS[-1][1])) + "\n")
     n = 0
     for record in records:
-        out.write(table_row(record) + "\n")
+        out.write(table_row(record, sentence_width) + "\n")
         n += 1
     return n
 

@@ -1,0 +1,143 @@
+"""A short report of what a store holds, for a person at a terminal.
+
+``eventcoder summary`` (and ``make run``) print it: the totals, the most reported events
+with who did what to whom and the words around the trigger, the counts by event type
+and by dyad, and the command that lists the rest. Everything is fitted to a width, so a
+line never wraps in the terminal that shows it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventcoder.export import fit, report_counts, snippet
+
+_MIN_WIDTH = 60
+_INDENT = "    "
+
+
+@dataclass(frozen=True)
+class SummaryInput:
+    """What the report is about: the store's totals and its (filtered) events."""
+
+    where: str  # the database, as the user named it
+    documents: int
+    mentions: int
+    events: Sequence[dict[str, Any]]
+    filtered: bool = False  # the events are a filtered selection, not all of them
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def _actor_label(actor: Any) -> str:
+    if not isinstance(actor, dict):
+        return "(no target)"
+    words = " ".join(str(actor.get("name") or actor.get("text") or "").split())
+    code = str(actor.get("code") or "---")
+    return f"{words} {code}" if words else code
+
+
+def _ranked(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most reported first; then most confident, then those whose actors are both known."""
+
+    def key(record: dict[str, Any]) -> tuple[int, int, float, int, str, str]:
+        mentions, _sources, articles = report_counts(record)
+        confidence = record.get("confidence")
+        known = sum(
+            1
+            for side in ("source", "target")
+            if isinstance(record.get(side), dict) and record[side].get("code") not in (None, "---")
+        )
+        return (
+            -articles,
+            -mentions,
+            -(float(confidence) if isinstance(confidence, int | float) else 0.0),
+            -known,
+            str(record.get("date") or ""),
+            str(record.get("event_id") or ""),
+        )
+
+    return sorted(events, key=key)
+
+
+def _counted(title: str, counts: Counter[str], width: int, limit: int = 12) -> list[str]:
+    """``title: A 12 · B 7 · …`` wrapped to ``width``, the most common first."""
+    items = [f"{name} {n:,}" for name, n in counts.most_common(limit)]
+    if len(counts) > limit:
+        items.append(f"and {len(counts) - limit} more")
+    lines: list[str] = []
+    line = f"{title}:"
+    for item in items:
+        piece = f" {item}" if line.endswith(":") else f" · {item}"
+        if len(line) + len(piece) > width and not line.endswith(":"):
+            lines.append(line)
+            line = _INDENT + item
+        else:
+            line += piece
+    lines.append(line)
+    return lines
+
+
+def _dyad(record: dict[str, Any]) -> str:
+    def country(side: str) -> str:
+        actor = record.get(side)
+        if not isinstance(actor, dict):
+            return "none"
+        return str(actor.get("country") or actor.get("code") or "---")
+
+    return f"{country('source')}→{country('target')}"
+
+
+def format_summary(data: SummaryInput, *, width: int = 100, top: int = 8) -> list[str]:
+    """The report's lines, none longer than ``width``."""
+    width = max(_MIN_WIDTH, width)
+    events = list(data.events)
+    dates = sorted(str(r["date"]) for r in events if r.get("date"))
+    if data.filtered:
+        first = f"events matching the filters: {len(events):,}"
+    else:
+        first = (
+            f"{_count(data.documents, 'document')}, {_count(data.mentions, 'event mention')} "
+            f"merged into {_count(len(events), 'event')}"
+        )
+    second = f"in {data.where}" + (f", event dates {dates[0]} to {dates[-1]}" if dates else "")
+    lines = [fit(first, width), fit(second, width)]
+    if not events:
+        lines.append("no events to show")
+        return lines
+    shown = _ranked(events)[:top]
+    lines += ["", f"Top {len(shown)} of {len(events):,} (most reported, then most confident):"]
+    for record in shown:
+        plover = record.get("plover") if isinstance(record.get("plover"), dict) else {}
+        kind = str((plover or {}).get("event") or "?")
+        articles = report_counts(record)[2]
+        head = (
+            f"{record.get('date') or '?'}  {kind}  "
+            f"{_actor_label(record.get('source'))} → {_actor_label(record.get('target'))}"
+        )
+        reports = f"{articles} articles · " if articles > 1 else ""
+        lines.append(fit(head, width))
+        lines.append(_INDENT + reports + snippet(record, width - len(_INDENT) - len(reports)))
+    lines.append("")
+    types = Counter(
+        str(r["plover"].get("event")) if isinstance(r.get("plover"), dict) else "?" for r in events
+    )
+    lines += _counted("By type", types, width)
+    lines += _counted("By dyad (source→target country)", Counter(map(_dyad, events)), width)
+    return lines
+
+
+def more_hint(db: str, width: int = 100) -> list[str]:
+    """How to see the rest, with the database the user named."""
+    option = "" if db == "eventcoder.db" else f" --db {db}"
+    return [
+        "",
+        fit(f"See them all: eventcoder events{option}", width),
+        fit("  narrow with --type CONSULT, --country UKR, --since 2024-01-01 (--help);", width),
+        fit("  --format jsonl|csv|gdelt|plover for data, --mentions for every report", width),
+    ]

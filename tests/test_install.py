@@ -38,9 +38,7 @@ def test_the_default_model_is_a_declared_dependency() -> None:
     assert f'"{package}==' in dependencies
 
 
-@pytest.mark.skipif(
-    os.environ.get("EVENTCODER_SKIP_INSTALL_TEST") == "1", reason="asked to skip"
-)
+@pytest.mark.skipif(os.environ.get("EVENTCODER_SKIP_INSTALL_TEST") == "1", reason="asked to skip")
 def test_pip_install_then_code_in_a_fresh_venv(tmp_path: Path) -> None:
     project = _copy_project(tmp_path / "project")
     env_dir = tmp_path / "venv"

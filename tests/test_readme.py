@@ -2,7 +2,7 @@
 
 Every fenced block of README.md is checked (as datasette checks its docs):
 
-- every ``eventcoder …`` command line shown is parsed by the real argument parser,
+- every ``eventcoder …`` command line shown (here and in ``docs/``) is parsed by the real argument parser,
   ``make X`` names a Makefile target, ``pip install 'eventcoder[X]'`` a declared extra,
   and every Python block compiles;
 - a block after ``<!-- readme: run -->`` is run: its commands by ``eventcoder.cli.main``,
@@ -44,9 +44,10 @@ class Block:
     lang: str
     text: str
     mark: str  # "run", "output", "synopsis" or ""
+    path: str = "README.md"
 
     def __str__(self) -> str:
-        return f"README.md:{self.line}"
+        return f"{self.path}:{self.line}"
 
 
 def read_blocks(path: Path = README) -> list[Block]:
@@ -66,7 +67,8 @@ def read_blocks(path: Path = README) -> list[Block]:
             while not lines[i].startswith("```"):
                 body.append(lines[i])
                 i += 1
-            blocks.append(Block(start + 1, line[3:].strip(), "\n".join(body), mark))
+            where = str(path.relative_to(ROOT))
+            blocks.append(Block(start + 1, line[3:].strip(), "\n".join(body), mark, where))
             mark = ""
         elif line.strip():
             mark = mark if line.startswith("<!--") else ""
@@ -75,6 +77,8 @@ def read_blocks(path: Path = README) -> list[Block]:
 
 
 BLOCKS = read_blocks()
+# the other documents' commands and Python are checked too (parsed, not run)
+DOC_BLOCKS = [b for doc in sorted((ROOT / "docs").glob("*.md")) for b in read_blocks(doc)]
 
 
 def _commands(block: Block) -> Iterator[list[str]]:
@@ -95,7 +99,7 @@ def test_the_readme_has_blocks_of_every_kind() -> None:
             assert before.mark in ("run", "output"), f"{block}: output of what?"
 
 
-@pytest.mark.parametrize("block", [b for b in BLOCKS if b.mark != "synopsis"], ids=str)
+@pytest.mark.parametrize("block", [b for b in BLOCKS + DOC_BLOCKS if b.mark != "synopsis"], ids=str)
 def test_every_command_shown_parses(block: Block) -> None:
     parser = build_parser()
     for args in _commands(block):

@@ -2,9 +2,9 @@
 
 Every fenced block of README.md is checked (as datasette checks its docs):
 
-- every ``eventcoder …`` command line shown (here and in ``docs/``) is parsed by the real argument parser,
-  ``make X`` names a Makefile target, ``pip install 'eventcoder[X]'`` a declared extra,
-  and every Python block compiles;
+- every ``eventcoder …`` command line shown (there and in ``docs/``) is parsed by the
+  real argument parser, ``make X`` names a Makefile target, ``pip install
+  'eventcoder[X]'`` a declared extra, and every Python block compiles;
 - a block after ``<!-- readme: run -->`` is run: its commands by ``eventcoder.cli.main``,
   its Python by ``exec``, in a scratch folder that sees the project's ``src`` and ``docs``;
 - a block after ``<!-- readme: output -->`` is what the run before it printed (on

@@ -1130,6 +1130,10 @@ class Extractor:
             if verb.tag_ == "VBG" and not self.vocab_agent(head) and head.dep_ == "dobj":
                 # "issued a declaration demanding that ...": who issued it
                 return self._subject(head.head, depth + 1)
+            if verb.tag_ == "VBG" and head.dep_ == "attr":
+                # the predicate noun is its subject: "Poland has been a major supporter,
+                # supplying weapons": Poland supplies
+                return self._subject(head.head, depth + 1)
             if verb.tag_ == "VBG":
                 return head
             return None

@@ -39,6 +39,9 @@ class Document:
     url: str | None = None
     source: str | None = None
     origin: str = ""  # where it came from, "path" or "path:line"
+    # ISO 639-1 code the coder found (``eventcoder.language``); only "en" is parsed.
+    # Worked out from the text, so not part of ``content_hash``.
+    language: str = "en"
 
     @property
     def content_hash(self) -> str:

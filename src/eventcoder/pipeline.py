@@ -7,11 +7,19 @@ through ``on_error`` and skipped; the rest of the batch goes on.
 spaCy parses the normalised shadow copy of each document's text (``parse_copy``) and the
 stages code against it; ``_to_original`` then maps every event back onto the text as
 read, so evidence and actor offsets and words are the article's own.
+
+Two kinds of document take another way. One that is not in English
+(``eventcoder.language``) is not parsed: it comes out with its language and no events,
+so that it is stored, counted and not coded again on the next run. One whose shadow is
+longer than ``PART_CHARS`` is parsed in parts, one at a time (``split_parts``): spaCy
+refuses texts over a million characters and needs about a gigabyte per hundred thousand
+of them, so a part-by-part parse keeps a long document's memory that of one part.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -24,6 +32,7 @@ from eventcoder.actors.resolver import DocumentActors
 from eventcoder.coding.extract import Extractor
 from eventcoder.coding.patterns import Vocabulary, load_vocabulary
 from eventcoder.ingest.clean import Normalised, as_read, parse_copy
+from eventcoder.language import ENGLISH, detect_language
 from eventcoder.model import Actor, Document, Event
 from eventcoder.nlp import DEFAULT_MODEL, load_pipeline
 from eventcoder.ontology import load_ontology
@@ -31,6 +40,18 @@ from eventcoder.ontology import load_ontology
 CODER_VERSION = f"eventcoder-{__version__}"
 
 ErrorHandler = Callable[[Document, Exception], None]
+
+# The longest text spaCy parses at once. Longer documents are coded in parts of at most
+# this many characters, one part at a time, so a long document's peak memory is that of
+# one part's parse, whatever its length: about 250 MB over the loaded md model, as much
+# as a batch of 32 news articles (100,000 characters took 400 MB, for no gain in speed).
+# News articles are a few thousand characters and never take this way; a part is long
+# enough that few sentences referring back to an actor lose it at a cut.
+PART_CHARS = 50_000
+
+# Where a sentence ends: ". " before a capital (an opening quote or bracket may come
+# between), or a full stop at the end of a line.
+_SENTENCE_END = re.compile(r"""[.!?]["'”’)\]]*(?: +(?=["'“‘(\[]?[A-Z])|\n)""")
 
 
 @dataclass(frozen=True)
@@ -82,6 +103,15 @@ class Coder:
     def version(self) -> str:
         return coder_version(self.config)
 
+    def code_in_parts(self, document: Document, part_chars: int = PART_CHARS) -> list[Event]:
+        """The events of ``document``, its shadow parsed in parts of at most ``part_chars``
+        characters (see ``split_parts``); offsets point into ``document.text``.
+
+        ``code_documents`` takes this way for documents longer than ``PART_CHARS``; a
+        smaller ``part_chars`` shows what a cut changes without a million characters.
+        """
+        return self._code_parts(document, parse_copy(document.text), part_chars)
+
     def code_parsed(self, document: Document, doc: Any) -> list[Event]:
         """Events of ``doc``, spaCy's parse of ``document.text``; offsets point into it.
 
@@ -94,7 +124,15 @@ class Coder:
     def code_documents(
         self, documents: Iterable[Document], on_error: ErrorHandler | None = None
     ) -> Iterator[tuple[Document, list[Event]]]:
-        """Yield each document with its events, in input order; failures go to ``on_error``."""
+        """Yield each document with its events, in input order; failures go to ``on_error``.
+
+        The yielded document tells its language: an English one is the input object
+        itself (``language == "en"``; a copy with ``"en"`` if it came in with another),
+        one in another language is ``replace(input, language=code)`` with no events
+        (never parsed). A document that failed is passed, as the input object, to
+        ``on_error`` and not yielded; by the time a document is yielded, every failure
+        of the documents before it has been reported, so callers can tell positions.
+        """
         batch: list[Document] = []
         for document in documents:
             batch.append(document)
@@ -115,16 +153,22 @@ class Coder:
     def _code_batch(
         self, batch: Sequence[Document], on_error: ErrorHandler | None
     ) -> Iterator[tuple[Document, list[Event]]]:
+        # per document: its language (None when it failed) and, if English, its shadow
+        languages: list[str | None] = []
         shadows: list[Normalised | None] = []
         for document in batch:
             try:
-                shadows.append(parse_copy(document.text))
+                found = detect_language(document.text)
+                shadows.append(parse_copy(document.text) if found == ENGLISH else None)
+                languages.append(found)
             except Exception as exc:
                 if on_error is None:
                     raise
                 on_error(document, exc)
+                languages.append(None)
                 shadows.append(None)
-        texts = [s.text if s is not None else "" for s in shadows]
+        # long documents are parsed part by part below, in their turn, not in the batch
+        texts = [s.text if s is not None and len(s.text) <= PART_CHARS else "" for s in shadows]
         try:
             parsed = list(self.nlp.pipe(texts, batch_size=len(batch)))
         except Exception:
@@ -138,18 +182,108 @@ class Coder:
                         raise
                     on_error(document, exc)
                     parsed.append(None)
-        for document, shadow, doc in zip(batch, shadows, parsed, strict=True):
+        for document, language, shadow, doc in zip(batch, languages, shadows, parsed, strict=True):
+            if language is None:
+                continue
+            if language != ENGLISH:
+                yield replace(document, language=language), []
+                continue
             if shadow is None or doc is None:
                 continue
             try:
-                coded = self.code_parsed(replace(document, text=shadow.text), doc)
-                events = [_to_original(e, document.text, shadow) for e in coded]
+                if len(shadow.text) > PART_CHARS:
+                    events = self._code_parts(document, shadow, PART_CHARS)
+                else:
+                    coded = self.code_parsed(replace(document, text=shadow.text), doc)
+                    events = [_to_original(e, document.text, shadow) for e in coded]
             except Exception as exc:  # one bad document never stops a corpus
                 if on_error is None:
                     raise
                 on_error(document, exc)
                 continue
+            if document.language != ENGLISH:
+                document = replace(document, language=ENGLISH)
             yield document, events
+
+    def _code_parts(self, document: Document, shadow: Normalised, part_chars: int) -> list[Event]:
+        """Parse and code ``shadow`` part by part; offsets mapped onto ``document.text``.
+
+        Each part is coded as a document of its own (so an actor named only in an
+        earlier part is not referred back to), then its events are moved by the part's
+        place in the shadow and mapped to the original like those of a whole parse.
+        Only one part's parse is alive at a time.
+        """
+        events: list[Event] = []
+        for start, end in split_parts(shadow.text, part_chars):
+            part = shadow.text[start:end]
+            coded = self.code_parsed(replace(document, text=part), self.nlp(part))
+            events.extend(_to_original(_shifted(e, start), document.text, shadow) for e in coded)
+        return events
+
+
+def split_parts(text: str, limit: int = PART_CHARS) -> list[tuple[int, int]]:
+    """Spans ``(start, end)`` cutting ``text`` into consecutive parts of at most ``limit``
+    characters that together are the whole text (``""`` is one empty part).
+
+    Each cut is made, by preference, after a blank line (a paragraph end) in the second
+    half of the part, else after a sentence end there, else after the last space or
+    line break in the part, else (one "word" longer than ``limit``) at ``limit``: parts
+    are whole paragraphs or sentences wherever the text has them, and a part never ends
+    far short of the limit, so a text splits into few parts.
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be >= 1, got {limit}")
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > limit:
+        end = _cut(text, start, start + limit)
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    return spans
+
+
+def _cut(text: str, start: int, stop: int) -> int:
+    """Where the part from ``start`` ends: a position in ``(start, stop]``."""
+    half = start + (stop - start) // 2
+    paragraph = text.rfind("\n\n", half, stop)
+    if paragraph >= 0:
+        return paragraph + 2
+    sentence = -1
+    for found in _SENTENCE_END.finditer(text, half, stop):
+        sentence = found.end()
+    if sentence > start:
+        return sentence
+    space = max(text.rfind(" ", start, stop), text.rfind("\n", start, stop))
+    if space >= 0:
+        return space + 1
+    return stop
+
+
+def _shifted(event: Event, by: int) -> Event:
+    """``event``, coded on a part of a text, with its offsets moved to where the part
+    starts in that text (``by``); the id is left for ``_to_original`` to compute."""
+    if by == 0:
+        return event
+    evidence = event.evidence
+    return replace(
+        event,
+        source=_actor_shifted(event.source, by),
+        target=_actor_shifted(event.target, by),
+        evidence=replace(
+            evidence,
+            start=evidence.start + by,
+            end=evidence.end + by,
+            trigger_start=evidence.trigger_start + by,
+            trigger_end=evidence.trigger_end + by,
+        ),
+    )
+
+
+def _actor_shifted(actor: Actor | None, by: int) -> Actor | None:
+    if actor is None or actor.start < 0:  # no place in the text
+        return actor
+    return replace(actor, start=actor.start + by, end=actor.end + by)
 
 
 def _to_original(event: Event, text: str, shadow: Normalised) -> Event:

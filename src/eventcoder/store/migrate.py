@@ -10,6 +10,8 @@ created, so a migration is all-or-nothing.
   and a ``publication`` date groups as a day; each stored mention's key is computed
   again, and where it changed, its old and new groups are marked stale on its day, so
   the next refresh moves it into its new event.
+- 3 → 4: ``documents`` gets a ``language`` column; the documents stored before were
+  all parsed as English, so they are ``"en"``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from sqlalchemy import (
 )
 
 from eventcoder.store.dedup import group_key, is_symmetric
-from eventcoder.store.schema import mentions, meta, stale_groups
+from eventcoder.store.schema import documents, mentions, meta, stale_groups
 
 _CHUNK = 1000
 
@@ -52,6 +54,9 @@ def migrate(conn: Connection) -> None:
         version = 2
     if version == 2:
         _v2_to_v3(conn)
+        version = 3
+    if version == 3:
+        _v3_to_v4(conn)
 
 
 def _key_of(values: Mapping[Any, Any], mention_id: str) -> str:
@@ -134,6 +139,23 @@ def _v2_to_v3(conn: Connection) -> None:
         last = rows[-1].mention_id
     _add_stale(conn, stale)
     conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
+
+
+def _v3_to_v4(conn: Connection) -> None:
+    # the column as the schema declares it, typed for this database; DEFAULT 'en' fills
+    # the rows already there. A database whose documents table was made with the column
+    # (by a test's copy of the old tables, say) keeps it.
+    language = documents.c.language
+    column_type = language.type.compile(dialect=conn.dialect)
+    present = {column["name"] for column in inspect(conn).get_columns("documents")}
+    if language.name not in present:
+        conn.execute(
+            text(
+                f"ALTER TABLE documents ADD COLUMN {language.name} {column_type} "
+                "NOT NULL DEFAULT 'en'"
+            )
+        )
+    conn.execute(text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
 
 
 def _add_stale(conn: Connection, keys: set[tuple[str, date]]) -> None:

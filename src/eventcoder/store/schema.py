@@ -12,7 +12,8 @@ written by a newer schema.
 Version history: 1, ``documents`` + ``events`` (one row per event in an article);
 2, those rows became ``mentions`` and ``events`` holds the deduplicated events;
 3, no table changed, but the ``group_key`` of a mutual CAMEO code is the unordered dyad
-and a ``publication`` date groups as a day.
+and a ``publication`` date groups as a day; 4, ``documents.language``, the language the
+coder found (documents not in English are stored with it and no events).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Stable constraint names, so migrations and PostgreSQL error messages are predictable.
 NAMING_CONVENTION = {
@@ -66,6 +67,8 @@ documents = Table(
     Column("n_events", Integer, nullable=False, default=0),
     Column("coded_at", DateTime(timezone=True), nullable=False),
     Column("coder_version", String(128), nullable=False, default=""),
+    # ISO 639-1 code of the text's language (eventcoder.language); only "en" is coded
+    Column("language", String(16), nullable=False, default="en", server_default="en"),
 )
 
 # One row per event as coded from one article (GDELT's "mentions"); ``record`` is the

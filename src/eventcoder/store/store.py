@@ -455,6 +455,7 @@ class EventStore:
             "n_events": n_events,
             "coded_at": datetime.now(UTC),
             "coder_version": version,
+            "language": doc.language,
         }
         upsert = self._upsert(documents_t)
         if upsert is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,46 @@ def test_bad_bytes_are_a_warning_and_the_article_is_coded(
     captured = capsys.readouterr()
     assert f"warning: {article}: undecodable bytes on line(s) 3 replaced" in captured.err
     assert len(captured.out.splitlines()) == 2
+
+
+NOT_ENGLISH = [
+    {
+        "id": "de-1",
+        "date": "2024-03-04",
+        "text": "Der polnische Präsident Andrzej Duda hat am Montag in Kiew den ukrainischen "
+        "Präsidenten Wolodymyr Selenskyj getroffen und mit ihm über Getreide gesprochen.",
+    },
+    {
+        "id": "en-1",
+        "date": "2024-03-04",
+        "text": "Polish President Andrzej Duda met Ukrainian President Volodymyr Zelenskyy "
+        "in Kyiv on Monday.",
+    },
+    {
+        "id": "ru-1",
+        "date": "2024-03-04",
+        "text": "Президент Польши Анджей Дуда встретился в понедельник в Киеве с президентом "
+        "Украины Владимиром Зеленским и обсудил с ним поставки зерна.",
+    },
+]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_documents_not_in_english_are_stored_counted_and_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], workers: str
+) -> None:
+    news = tmp_path / "news.jsonl"
+    news.write_text("".join(json.dumps(r) + "\n" for r in NOT_ENGLISH), encoding="utf-8")
+    db = tmp_path / "events.db"
+    # one document a batch: with two workers the batches are coded in other processes
+    run = ["code", str(news), "--db", str(db), "--workers", workers, "--batch-size", "1"]
+    assert main(run) == 0
+    err = capsys.readouterr().err
+    assert "coded 1 document, " in err
+    assert "2 documents not in English (1 de, 1 ru) stored without events: 'de-1' (de), " in err
+    with sqlite3.connect(db) as conn:
+        stored = dict(conn.execute("SELECT doc_id, language FROM documents").fetchall())
+    assert stored == {"de-1": "de", "en-1": "en", "ru-1": "ru"}
+    # stored like any document: the next run does not code them again
+    assert main(run) == 0
+    assert "3 already stored" in capsys.readouterr().err

@@ -15,6 +15,7 @@ import os
 import shutil
 import sys
 import warnings
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -34,8 +35,8 @@ EXIT_OK = 0
 EXIT_SOME_SKIPPED = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
-# how many repeated document ids the summary names
-_SHOWN_DUPLICATES = 5
+# how many document ids (repeated, not in English) the summary names
+_SHOWN_IDS = 5
 DEFAULT_DB = "eventcoder.db"
 
 
@@ -287,6 +288,7 @@ def _code(args: argparse.Namespace) -> int:
     from eventcoder.pipeline import CoderConfig
     from eventcoder.progress import Progress
     from eventcoder.store import open_store
+    from eventcoder.summary import counted
 
     def say(message: str) -> None:
         if not args.quiet:
@@ -347,8 +349,8 @@ def _code(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     line = (
-        f"coded {summary.coded} documents, {summary.events} event mentions; "
-        f"skipped {summary.skipped}"
+        f"coded {counted(summary.coded - len(summary.not_english), 'document')}, "
+        f"{counted(summary.events, 'event mention')}; skipped {summary.skipped}"
     )
     if summary.already_stored:
         line += f"; {summary.already_stored} already stored (use --force to recode)"
@@ -362,18 +364,29 @@ def _code(args: argparse.Namespace) -> int:
     if counts is not None:
         say(
             f"merged duplicate reports ({summary.merge_seconds:.1f} s): {args.db} holds "
-            f"{counts.mentions} event mentions merged into {counts.events} events "
-            f"from {counts.documents} documents"
+            f"{counted(counts.mentions, 'event mention')} merged into "
+            f"{counted(counts.events, 'event')} from {counted(counts.documents, 'document')}"
         )
     if summary.duplicate_ids:
         shown = "; ".join(
             f"{doc_id!r} at {later} (replaces {earlier})"
-            for doc_id, earlier, later in summary.duplicate_ids[:_SHOWN_DUPLICATES]
+            for doc_id, earlier, later in summary.duplicate_ids[:_SHOWN_IDS]
         )
-        more = len(summary.duplicate_ids) - _SHOWN_DUPLICATES
+        more = len(summary.duplicate_ids) - _SHOWN_IDS
         say(
             f"{len(summary.duplicate_ids)} document(s) repeat an id of this run, the last copy "
             f"is kept: {shown}" + (f"; and {more} more" if more > 0 else "")
+        )
+    if summary.not_english:
+        shown = ", ".join(
+            f"{doc_id!r} ({language})" for doc_id, language in summary.not_english[:_SHOWN_IDS]
+        )
+        more = len(summary.not_english) - _SHOWN_IDS
+        by_language = Counter(language for _, language in summary.not_english)
+        languages = ", ".join(f"{n} {language}" for language, n in by_language.most_common())
+        say(
+            f"{counted(len(summary.not_english), 'document')} not in English ({languages}) "
+            f"stored without events: {shown}" + (f" and {more} more" if more > 0 else "")
         )
     if counts is not None:
         db = "" if args.db == DEFAULT_DB else f" --db {args.db}"

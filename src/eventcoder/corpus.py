@@ -67,6 +67,8 @@ class RunSummary:
     # the last copy is the one kept
     duplicate_ids: tuple[tuple[str, str, str], ...] = ()
     merge_seconds: float = 0.0  # merging duplicate reports into events, after coding
+    # documents stored without coding because they are not in English: (id, language)
+    not_english: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ class _BatchResult:
     coded: tuple[tuple[int, tuple[Event, ...]], ...]  # (index in batch, events)
     failed: tuple[tuple[int, str], ...]  # (index in batch, message)
     self_dyads_dropped: int = 0
+    # (index in batch, language) of the documents whose language the coder changed (to
+    # another than English, as a rule)
+    not_english: tuple[tuple[int, str], ...] = ()
 
 
 def _describe_error(exc: BaseException) -> str:
@@ -89,15 +94,34 @@ def _code_batch(config: CoderConfig, batch: list[Document]) -> _BatchResult:
     copies = [replace(doc) for doc in batch]
     index = {id(doc): i for i, doc in enumerate(copies)}
     failed: list[tuple[int, str]] = []
+    not_english: list[tuple[int, str]] = []
+    cursor = 0
+
+    def position(doc: Document) -> int:
+        # the coder yields in input order, after reporting the failures before each one;
+        # a document it found not in English comes back as a new object
+        nonlocal cursor
+        done = {i for i, _ in failed}
+        i = index.get(id(doc))
+        if i is None:
+            i = next(
+                p
+                for p in range(cursor, len(copies))
+                if p not in done and copies[p].doc_id == doc.doc_id
+            )
+            not_english.append((i, doc.language))
+        cursor = i + 1
+        return i
+
     dropped_before = coder.extractor.dropped_self_dyads
     coded = [
-        (index[id(doc)], tuple(events))
+        (position(doc), tuple(events))
         for doc, events in coder.code_documents(
             copies, on_error=lambda doc, exc: failed.append((index[id(doc)], _describe_error(exc)))
         )
     ]
     dropped = coder.extractor.dropped_self_dyads - dropped_before
-    return _BatchResult(tuple(coded), tuple(failed), dropped)
+    return _BatchResult(tuple(coded), tuple(failed), dropped, tuple(not_english))
 
 
 _load_error: EventCoderError | None = None
@@ -249,6 +273,7 @@ def code_corpus(
     started = time.monotonic()
     coded = n_events = already = deaths_in_a_row = self_dyads = 0
     duplicates: list[tuple[str, str, str]] = []
+    not_english: list[tuple[str, str]] = []
     batches = _batches(items, config.batch_size, fail, duplicates)
     # doc_ids being coded now: a second copy of one must not be judged by the store
     # before the first is written, or a resumed run could end with the other copy
@@ -287,7 +312,14 @@ def code_corpus(
         self_dyads += result.self_dyads_dropped
         for i, message in result.failed:
             fail(Failure(batch[i].origin or batch[i].doc_id, message))
-        done = [(batch[i], events) for i, events in result.coded]
+        languages = dict(result.not_english)
+        done = [
+            (replace(batch[i], language=languages[i]) if i in languages else batch[i], events)
+            for i, events in result.coded
+        ]
+        not_english.extend(
+            (batch[i].doc_id, language) for i, language in result.not_english if language != "en"
+        )
         if store is not None:
             stored_ok: set[str] = {doc.doc_id for doc, _ in done}
 
@@ -403,4 +435,5 @@ def code_corpus(
         self_dyads_dropped=self_dyads,
         duplicate_ids=tuple(duplicates),
         merge_seconds=time.monotonic() - merge_started if store is not None else 0.0,
+        not_english=tuple(not_english),
     )

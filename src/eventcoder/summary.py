@@ -30,7 +30,8 @@ class SummaryInput:
     filtered: bool = False  # the events are a filtered selection, not all of them
 
 
-def _count(n: int, noun: str) -> str:
+def counted(n: int, noun: str) -> str:
+    """``1 event``, ``2 events``."""
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
@@ -102,8 +103,8 @@ def format_summary(data: SummaryInput, *, width: int = 100, top: int = 8) -> lis
         first = f"events matching the filters: {len(events):,}"
     else:
         first = (
-            f"{_count(data.documents, 'document')}, {_count(data.mentions, 'event mention')} "
-            f"merged into {_count(len(events), 'event')}"
+            f"{counted(data.documents, 'document')}, {counted(data.mentions, 'event mention')} "
+            f"merged into {counted(len(events), 'event')}"
         )
     second = f"in {data.where}" + (f", event dates {dates[0]} to {dates[-1]}" if dates else "")
     lines = [fit(first, width), fit(second, width)]

@@ -55,6 +55,10 @@ _SNIFF_BYTES = 8192
 # with a few bad bytes: those are replaced with U+FFFD and the rest is coded.
 _MAX_BAD_BYTE_SHARE = 0.05
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+# A UTF-16 surrogate on its own: JSON may escape one ("\ud800"), but it is no character,
+# and no UTF-8 text (the database, the output) can hold it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_RECORD_FIELDS = ("id", "date", "text", "title", "url", "source")
 _NOT_UTF8 = "not UTF-8 text; is it a binary file?"
 
 DocOrError = Document | InputError
@@ -354,10 +358,15 @@ def json_type_name(value: object) -> str:
 # --------------------------------------------------------------------------- .csv
 
 
-def _guard_nul(lines: Iterable[str]) -> Iterator[str]:
-    for line in lines:
+def _guard_nul(lines: Iterable[str], replaced: list[int]) -> Iterator[str]:
+    """The lines of a CSV file read with ``surrogateescape``: each undecodable byte
+    replaced by U+FFFD (the line numbers are added to ``replaced``); NUL stops the file."""
+    for lineno, line in enumerate(lines, start=1):
         if "\x00" in line:
             raise _BinaryData
+        if _ESCAPED_BYTE.search(line):
+            replaced.append(lineno)
+            line = _ESCAPED_BYTE.sub("\ufffd", line)
         yield line
 
 
@@ -367,7 +376,8 @@ def _read_csv(path: Path, label: str, key: str, default_date: date | None) -> It
         if reason is not None:
             yield InputError(reason, label)
             return
-        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        # undecodable bytes are replaced line by line (_guard_nul), as in the other formats
+        with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
             yield from _csv_records(fh, label, default_date)
     except OSError as exc:
         yield InputError(f"cannot read: {exc.strerror or exc}", label)
@@ -381,7 +391,18 @@ _CSV_FIELD_LIMIT = 2**31 - 1
 def _csv_records(fh: Iterable[str], label: str, default_date: date | None) -> Iterator[DocOrError]:
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
-    reader = csv.reader(_guard_nul(fh))
+    replaced: list[int] = []
+    try:
+        yield from _csv_rows(fh, label, default_date, replaced)
+    finally:
+        if replaced:
+            _warn_replaced(label, replaced)
+
+
+def _csv_rows(
+    fh: Iterable[str], label: str, default_date: date | None, replaced: list[int]
+) -> Iterator[DocOrError]:
+    reader = csv.reader(_guard_nul(fh, replaced))
     header: list[str] | None = None
     next_line = 1  # physical line where the next record starts
     while True:
@@ -445,6 +466,7 @@ def build_document(
     def fail(message: str) -> InputError:
         return InputError(message, label, line)
 
+    fields = _without_lone_surrogates(fields, label, line)
     raw_text = fields.get("text")
     if raw_text is None or (isinstance(raw_text, str) and not raw_text.strip()):
         raise fail("missing or empty 'text'")
@@ -483,6 +505,26 @@ def build_document(
         source=_field_str(fields, "source", fail),
         origin=f"{label}:{line}",
     )
+
+
+def _without_lone_surrogates(fields: Mapping[str, Any], label: str, line: int) -> Mapping[str, Any]:
+    """``fields`` with each lone surrogate (a JSON escape such as ``\ud800`` that is half
+    of no pair) replaced by U+FFFD, and a warning naming the record and the fields."""
+    spoilt = [
+        name
+        for name in _RECORD_FIELDS
+        if isinstance(value := fields.get(name), str) and _LONE_SURROGATE.search(value)
+    ]
+    if not spoilt:
+        return fields
+    warnings.warn(
+        f"{label}:{line}: lone surrogates (JSON escapes such as \\ud800 that are no "
+        f"character) in {', '.join(repr(n) for n in spoilt)} replaced with U+FFFD; "
+        "the rest is coded",
+        InputWarning,
+        stacklevel=3,
+    )
+    return {**fields, **{name: _LONE_SURROGATE.sub("\ufffd", fields[name]) for name in spoilt}}
 
 
 def _field_str(

@@ -288,10 +288,14 @@ def _write_plover(records: Iterable[dict[str, Any]], out: TextIO) -> int:
 
 def _write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    # with "\n" line ends the writer leaves a lone "\r" unquoted: readers split the row there
+    quoted = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     n = 0
     for record in records:
-        writer.writerow(csv_row(record))
+        row = csv_row(record)
+        cr = any(isinstance(v, str) and "\r" in v for v in row.values())
+        (quoted if cr else writer).writerow(row)
         n += 1
     return n
 

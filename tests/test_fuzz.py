@@ -101,14 +101,14 @@ def junk(rng: random.Random, n: int, *, escapable: bool = False) -> str:
 def good_text(rng: random.Random, *, escapable: bool = False) -> str:
     kind = rng.random()
     if kind < 0.6:
-        return " ".join(sentence(rng) for _ in range(rng.randint(1, 3)))
+        return " ".join(sentence(rng) for _ in range(rng.randint(1, 2)))
     if kind < 0.8:
         return junk(rng, 3, escapable=escapable) + sentence(rng) + junk(rng, 3, escapable=escapable)
     if kind < 0.9:
         return "x" + junk(rng, rng.randint(1, 30), escapable=escapable)  # Unicode junk
     if kind < 0.97:
         return rng.choice([".", "-", "…", "a", "😀", " \u200b!"])  # next to empty
-    return (sentence(rng) + " ") * rng.randint(20, 120)  # a very long line
+    return (sentence(rng) + " ") * rng.randint(10, 40)  # a very long line
 
 
 def good_date(rng: random.Random) -> str:

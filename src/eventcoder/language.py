@@ -18,7 +18,7 @@ words and a language other than English at ``MIN_PROBABILITY`` or more. Measured
 the English sets (the packaged samples and 2,000 generated benchmark articles, the
 163 PLOVER dev sentences, the test suite's YAML cases, name-heavy English sentences):
 none flagged, and no English text gave the other languages together more than 0.39
-(a bare word list of the benchmark templates; articles: 0.06 at most). News
+(a bare word list of the benchmark templates; sentences and articles: 0.06). News
 paragraphs in German, French, Spanish, Italian, Portuguese, Dutch, Polish, Turkish,
 Russian, Ukrainian, Arabic and Chinese score 0.97 or more from 100 characters on.
 """

@@ -570,3 +570,25 @@ def test_the_ends_of_the_range_are_accepted(tmp_path: Path) -> None:
     assert sorted(d.date.isoformat() for d in docs) == sorted(["1800-01-01", last] * 3)
     docs, errors = split(read(tmp_path / "first.txt", default_date=latest_document_date()))
     assert not errors and docs[0].date == date(1800, 1, 1)
+
+
+def test_a_jsonl_line_with_nul_bytes_costs_that_line_only() -> None:
+    good = json.dumps({"id": "x", "date": "2024-01-02", "text": "Poland met Germany."})
+    lines = [
+        good.encode(),
+        b'{"id": "y", "date": "2024-01-02", "text": "dam\x00aged"}',
+        good.replace('"x"', '"z"').encode(),
+    ]
+    items = list(_jsonl_records(lines, "news.jsonl", None))
+    assert [d.doc_id for d in items if isinstance(d, Document)] == ["x", "z"]
+    (error,) = [e for e in items if isinstance(e, InputError)]
+    assert "news.jsonl:2" in str(error) and "NUL" in str(error)
+
+
+def test_a_binary_tail_of_a_jsonl_file_stops_it() -> None:
+    good = json.dumps({"id": "x", "date": "2024-01-02", "text": "Poland met Germany."})
+    lines = [good.encode(), *[b"\x00\x01\x02" for _ in range(20)], good.encode()]
+    items = list(_jsonl_records(lines, "news.jsonl", None))
+    errors = [e for e in items if isinstance(e, InputError)]
+    assert len(errors) == 5 and "skipping the rest of the file" in str(errors[-1])
+    assert [d.doc_id for d in items if isinstance(d, Document)] == ["x"]

@@ -60,6 +60,8 @@ _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _RECORD_FIELDS = ("id", "date", "text", "title", "url", "source")
 _NOT_UTF8 = "not UTF-8 text; is it a binary file?"
+# JSONL lines with NUL bytes in a row after which the rest of the file is taken as binary
+_BINARY_LINES_TO_STOP = 5
 
 DocOrError = Document | InputError
 # (path, label shown in messages, document key for one-article files, default date)
@@ -306,12 +308,19 @@ def _read_stdin(default_date: date | None) -> Iterator[DocOrError]:
 def _jsonl_records(
     lines: Iterable[bytes], label: str, default_date: date | None
 ) -> Iterator[DocOrError]:
+    binary_in_a_row = 0
     for lineno, raw in enumerate(lines, start=1):
         if b"\x00" in raw:
-            yield InputError(
-                "binary data (NUL bytes); skipping the rest of the file", label, lineno
-            )
-            return
+            # one damaged line costs that line; a run of them is a binary tail
+            binary_in_a_row += 1
+            if binary_in_a_row >= _BINARY_LINES_TO_STOP:
+                yield InputError(
+                    "binary data (NUL bytes); skipping the rest of the file", label, lineno
+                )
+                return
+            yield InputError("binary data (NUL bytes) in this line", label, lineno)
+            continue
+        binary_in_a_row = 0
         decoded = _decode(raw)
         if decoded is None:
             yield InputError("not valid UTF-8", label, lineno)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -88,14 +89,16 @@ class Normalised:
 
     Shadow character ``i`` was made from ``original[starts[i]:ends[i]]``: one character,
     or several (a "\\r\\n" line end, a run of spaces, "e" + a combining accent, a word
-    with an invisible character inside). Both tuples are non-decreasing; two ranges are
+    with an invisible character inside). Both sequences are non-decreasing; two ranges are
     either apart or the same (when NFC makes more than one character of a cluster).
     Characters that were dropped lie between the ranges, or inside one.
     """
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    # machine integers, not tuples of ints: 16 bytes a character instead of about 70,
+    # which is most of a million-character document's memory besides its parse
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The original span ``[start', end')`` that shadow span ``[start, end)`` came from."""
@@ -118,8 +121,8 @@ class Normalised:
         kept = [i for i, k in enumerate(keep) if k]
         return Normalised(
             "".join(self.text[i] for i in kept),
-            tuple(self.starts[i] for i in kept),
-            tuple(self.ends[i] for i in kept),
+            array("q", (self.starts[i] for i in kept)),
+            array("q", (self.ends[i] for i in kept)),
         )
 
 
@@ -174,7 +177,7 @@ def normalise(text: str) -> Normalised:
         out_starts.extend(starts[pos : line.content_end])
         out_ends.extend(ends[pos : line.content_end])
         previous, blank = line, False
-    return Normalised("".join(pieces), tuple(out_starts), tuple(out_ends))
+    return Normalised("".join(pieces), array("q", out_starts), array("q", out_ends))
 
 
 def parse_copy(text: str) -> Normalised:

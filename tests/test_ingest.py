@@ -592,3 +592,15 @@ def test_a_binary_tail_of_a_jsonl_file_stops_it() -> None:
     errors = [e for e in items if isinstance(e, InputError)]
     assert len(errors) == 5 and "skipping the rest of the file" in str(errors[-1])
     assert [d.doc_id for d in items if isinstance(d, Document)] == ["x"]
+
+
+def test_an_empty_file_or_folder_is_said_not_ignored(tmp_path: Path) -> None:
+    (tmp_path / "empty.jsonl").write_text("\n\n", encoding="utf-8")
+    (tmp_path / "nothing").mkdir()
+    (tmp_path / "nothing" / "notes.md").write_text("not an article", encoding="utf-8")
+    paths = [tmp_path / "empty.jsonl", tmp_path / "nothing"]
+    with pytest.warns(InputWarning) as caught:
+        assert list(iter_documents(paths)) == []
+    said = [str(w.message) for w in caught]
+    assert said[0] == f"{tmp_path / 'empty.jsonl'}: no documents in it (empty)"
+    assert said[1].startswith(f"{tmp_path / 'nothing'}: no .txt, .jsonl")

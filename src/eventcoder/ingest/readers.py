@@ -82,14 +82,30 @@ def iter_documents(
     """
     for given in paths:
         if str(given) == STDIN:
-            yield from _read_stdin(default_date)
+            yield from _noticed_if_empty(_read_stdin(default_date), STDIN_LABEL)
             continue
+        files = 0
         for item in _expand(Path(given), str(given)):
             if isinstance(item, InputError):
                 yield item
             else:
+                files += 1
                 path, label, key = item
-                yield from _READERS[path.suffix.lower()](path, label, key, default_date)
+                reader = _READERS[path.suffix.lower()](path, label, key, default_date)
+                yield from _noticed_if_empty(reader, label)
+        if files == 0 and Path(given).is_dir():
+            wanted = ", ".join(SUPPORTED_SUFFIXES)
+            warnings.warn(f"{given}: no {wanted} files in this folder", InputWarning, stacklevel=2)
+
+
+def _noticed_if_empty(items: Iterator[DocOrError], label: str) -> Iterator[DocOrError]:
+    """``items``, with a warning when there are none: an empty file is said, not ignored."""
+    empty = True
+    for item in items:
+        empty = False
+        yield item
+    if empty:
+        warnings.warn(f"{label}: no documents in it (empty)", InputWarning, stacklevel=2)
 
 
 def check_paths(paths: Iterable[str | Path]) -> None:

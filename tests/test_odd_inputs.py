@@ -628,21 +628,29 @@ def add_records(expect: Expect, label: str, found: Input) -> None:
 DEFAULTS = st.none() | st.just(date(2024, 5, 6))
 
 
+def _code_generated_files(
+    tmp: Path, data: st.DataObject, default: date | None, suffixes: list[str], inputs: Any
+) -> None:
+    """One or two files of generated records (``inputs(first_line_id, default)``), coded
+    in one run and checked against what the input contract says."""
+    expect = Expect()
+    paths: list[str] = []
+    for n in range(data.draw(st.integers(1, 2))):
+        path = tmp / f"news{n}.{data.draw(st.sampled_from(suffixes))}"
+        found = data.draw(inputs(100 * n, default))
+        path.write_bytes(found.data)
+        paths.append(str(path))
+        add_records(expect, str(path), found)
+    check_run(paths, tmp / "events.db", expect, default=default)
+
+
 @given(data=st.data(), default=DEFAULTS)
 @SETTINGS
 def test_every_jsonl_field(
     tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, default: date | None
 ) -> None:
     tmp = tmp_path_factory.mktemp("jsonl")
-    expect = Expect()
-    paths: list[str] = []
-    for n in range(data.draw(st.integers(1, 2))):
-        path = tmp / f"news{n}.{data.draw(st.sampled_from(['jsonl', 'ndjson', 'JSONL']))}"
-        found = data.draw(jsonl_inputs(100 * n, default))
-        path.write_bytes(found.data)
-        paths.append(str(path))
-        add_records(expect, str(path), found)
-    check_run(paths, tmp / "events.db", expect, default=default)
+    _code_generated_files(tmp, data, default, ["jsonl", "ndjson", "JSONL"], jsonl_inputs)
 
 
 @given(data=st.data(), default=DEFAULTS)
@@ -651,15 +659,7 @@ def test_every_csv_field(
     tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, default: date | None
 ) -> None:
     tmp = tmp_path_factory.mktemp("csv")
-    expect = Expect()
-    paths: list[str] = []
-    for n in range(data.draw(st.integers(1, 2))):
-        path = tmp / f"news{n}.csv"
-        found = data.draw(csv_inputs(100 * n, default))
-        path.write_bytes(found.data)
-        paths.append(str(path))
-        add_records(expect, str(path), found)
-    check_run(paths, tmp / "events.db", expect, default=default)
+    _code_generated_files(tmp, data, default, ["csv"], csv_inputs)
 
 
 @given(data=st.data(), default=DEFAULTS)

@@ -73,12 +73,10 @@ class RunSummary:
 
 @dataclass(frozen=True)
 class _BatchResult:
-    coded: tuple[tuple[int, tuple[Event, ...]], ...]  # (index in batch, events)
+    # (index in batch, the language the coder found, events)
+    coded: tuple[tuple[int, str, tuple[Event, ...]], ...]
     failed: tuple[tuple[int, str], ...]  # (index in batch, message)
     self_dyads_dropped: int = 0
-    # (index in batch, language) of the documents whose language the coder changed (to
-    # another than English, as a rule)
-    not_english: tuple[tuple[int, str], ...] = ()
 
 
 def _describe_error(exc: BaseException) -> str:
@@ -90,38 +88,28 @@ def _code_batch(config: CoderConfig, batch: list[Document]) -> _BatchResult:
     if _load_error is not None:
         raise _load_error
     coder = get_coder(config)
-    # positions, not documents, identify results: a batch may hold one document twice
+    failed: list[tuple[int, str]] = []
+    failed_at: set[int] = set()
+
+    def failure(i: int, exc: Exception) -> None:
+        failed.append((i, _describe_error(exc)))
+        failed_at.add(i)
+
+    # positions identify results (a batch may hold one document twice): the coder yields
+    # the documents that did not fail, in input order, each after the failures before it;
+    # failures come back as the objects given, so each position gets an object of its own
     copies = [replace(doc) for doc in batch]
     index = {id(doc): i for i, doc in enumerate(copies)}
-    failed: list[tuple[int, str]] = []
-    not_english: list[tuple[int, str]] = []
-    cursor = 0
-
-    def position(doc: Document) -> int:
-        # the coder yields in input order, after reporting the failures before each one;
-        # a document it found not in English comes back as a new object
-        nonlocal cursor
-        done = {i for i, _ in failed}
-        i = index.get(id(doc))
-        if i is None:
-            i = next(
-                p
-                for p in range(cursor, len(copies))
-                if p not in done and copies[p].doc_id == doc.doc_id
-            )
-            not_english.append((i, doc.language))
-        cursor = i + 1
-        return i
-
+    position = iter(range(len(batch)))
     dropped_before = coder.extractor.dropped_self_dyads
-    coded = [
-        (position(doc), tuple(events))
-        for doc, events in coder.code_documents(
-            copies, on_error=lambda doc, exc: failed.append((index[id(doc)], _describe_error(exc)))
-        )
-    ]
+    coded: list[tuple[int, str, tuple[Event, ...]]] = []
+    for doc, events in coder.code_documents(
+        copies, on_error=lambda doc, exc: failure(index[id(doc)], exc)
+    ):
+        i = next(p for p in position if p not in failed_at)
+        coded.append((i, doc.language, tuple(events)))
     dropped = coder.extractor.dropped_self_dyads - dropped_before
-    return _BatchResult(tuple(coded), tuple(failed), dropped, tuple(not_english))
+    return _BatchResult(tuple(coded), tuple(failed), dropped)
 
 
 _load_error: EventCoderError | None = None
@@ -312,14 +300,14 @@ def code_corpus(
         self_dyads += result.self_dyads_dropped
         for i, message in result.failed:
             fail(Failure(batch[i].origin or batch[i].doc_id, message))
-        languages = dict(result.not_english)
         done = [
-            (replace(batch[i], language=languages[i]) if i in languages else batch[i], events)
-            for i, events in result.coded
+            (
+                batch[i] if batch[i].language == language else replace(batch[i], language=language),
+                events,
+            )
+            for i, language, events in result.coded
         ]
-        not_english.extend(
-            (batch[i].doc_id, language) for i, language in result.not_english if language != "en"
-        )
+        not_english.extend((doc.doc_id, doc.language) for doc, _ in done if doc.language != "en")
         if store is not None:
             stored_ok: set[str] = {doc.doc_id for doc, _ in done}
 

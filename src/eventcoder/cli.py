@@ -389,9 +389,14 @@ def _code(args: argparse.Namespace) -> int:
             f"stored without events: {shown}" + (f" and {more} more" if more > 0 else "")
         )
     if counts is not None:
-        db = "" if args.db == DEFAULT_DB else f" --db {args.db}"
+        db = _db_option(args.db)
         say(f"see them: eventcoder summary{db}  (or: eventcoder events{db})")
     return EXIT_SOME_SKIPPED if summary.skipped else EXIT_OK
+
+
+def _db_option(db: str) -> str:
+    """How a command names this database: nothing for the default one."""
+    return "" if db == DEFAULT_DB else f" --db {db}"
 
 
 def _open_existing(db: str) -> EventStore:
@@ -438,7 +443,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
             events=list(store.query_events(flt)),
             filtered=flt != EventFilter(),
         )
-    lines = format_summary(data, width=width, top=top) + more_hint(args.db, width)
+    lines = format_summary(data, width=width, top=top) + more_hint(_db_option(args.db), width)
     print("\n".join(lines))
     return EXIT_OK
 

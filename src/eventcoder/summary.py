@@ -133,12 +133,11 @@ def format_summary(data: SummaryInput, *, width: int = 100, top: int = 8) -> lis
     return lines
 
 
-def more_hint(db: str, width: int = 100) -> list[str]:
-    """How to see the rest, with the database the user named."""
-    option = "" if db == "eventcoder.db" else f" --db {db}"
+def more_hint(db_option: str, width: int = 100) -> list[str]:
+    """How to see the rest; ``db_option`` is ``" --db X"``, or empty for the default."""
     return [
         "",
-        fit(f"See them all: eventcoder events{option}", width),
+        fit(f"See them all: eventcoder events{db_option}", width),
         fit("  narrow with --type CONSULT, --country UKR, --since 2024-01-01 (--help);", width),
         fit("  --format jsonl|csv|gdelt|plover for data, --mentions for every report", width),
     ]

@@ -7,7 +7,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= eventcoder.db
 
-.PHONY: run test bench lint typecheck clean install
+MODEL_VENV := .venv-model
+MODEL_STAMP := $(MODEL_VENV)/.installed-stamp
+MODEL_DATA := src/eventcoder/coding/learned/data
+
+.PHONY: run test bench lint typecheck clean install model corpus
 
 install: $(STAMP)
 
@@ -23,9 +27,25 @@ run: $(STAMP)
 	@echo
 	@$(BIN)/eventcoder summary --db $(DB)
 
+# the build venv for distilling the static embeddings (torch lives only here)
+$(MODEL_STAMP): training/requirements-distill.txt
+	test -x $(MODEL_VENV)/bin/python || $(PYTHON) -m venv $(MODEL_VENV)
+	$(MODEL_VENV)/bin/python -m pip install --quiet -r training/requirements-distill.txt
+	$(MODEL_VENV)/bin/python -m pip uninstall --quiet -y kernels 2>/dev/null || true
+	touch $(MODEL_STAMP)
+
+# rebuild the learned event model from the corpus: embeddings, then the heads
+model: $(STAMP) $(MODEL_STAMP)
+	HF_HUB_OFFLINE=1 $(MODEL_VENV)/bin/python training/distill.py $(MODEL_DATA)
+	$(BIN)/python -m training.corpus require
+	$(BIN)/python -m training.train
+
+corpus: $(STAMP)
+	$(BIN)/python -m training.corpus stats
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests training
+	$(BIN)/ruff format --check src tests training
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -37,4 +57,4 @@ bench: $(STAMP)
 	$(BIN)/python -m eventcoder.bench --json bench.json $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm bench.json .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MODEL_VENV) $(DB) $(DB)-wal $(DB)-shm bench.json .pytest_cache .mypy_cache .ruff_cache

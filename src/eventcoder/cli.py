@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from eventcoder import __version__
 from eventcoder.argtypes import any_day, day, positive
+from eventcoder.coding.learned.ways import LEARNED_WAYS
 from eventcoder.errors import EventCoderError, InputWarning, StoreError, UsageError
 from eventcoder.model import Document, Event
 from eventcoder.nlp import DEFAULT_MODEL
@@ -72,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("sm", "md"),
         default=DEFAULT_MODEL,
         help="spaCy English model: sm (default) or md (optional, a little more accurate)",
+    )
+    code.add_argument(
+        "--no-model",
+        action="store_true",
+        help="code with the rules only, without the learned event model that vetoes, "
+        "re-types and adds events (docs/coding.md)",
     )
     code.add_argument(
         "--batch-size",
@@ -155,7 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--model", choices=("sm", "md"), default=DEFAULT_MODEL, help="spaCy model (default: sm)"
     )
-    ev.add_argument("--jsonl", metavar="OUT", help="write the predicted events to OUT")
+    ev.add_argument(
+        "--way",
+        choices=(*LEARNED_WAYS, "all"),
+        default="all",
+        help="which coder to score: combined (the default coder), rules (--no-model), "
+        "model (the learned model's types with the parse's actors), or all three side by "
+        "side (default: all)",
+    )
+    ev.add_argument(
+        "--jsonl", metavar="OUT", help="write the predicted events to OUT (of the combined way)"
+    )
 
     kb = sub.add_parser("kb", help="query the actor knowledge base")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
@@ -314,7 +331,11 @@ def _code(args: argparse.Namespace) -> int:
         folder = Path(args.jsonl).resolve().parent
         if not folder.is_dir():
             raise UsageError(f"--jsonl {args.jsonl}: the folder {folder} does not exist")
-    config = CoderConfig(model=args.model, batch_size=args.batch_size)
+    config = CoderConfig(
+        model=args.model,
+        batch_size=args.batch_size,
+        learned="rules" if args.no_model else "combined",
+    )
     workers = args.workers or default_workers()
     store = None if args.no_store else open_store(args.db)
     try:
@@ -449,26 +470,34 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from eventcoder.evaluate import format_by_type, format_scores, read_gold, score
+    from eventcoder.evaluate import format_by_type, format_side_by_side, read_gold, score
     from eventcoder.ingest import as_read
     from eventcoder.pipeline import CoderConfig, get_coder
 
     gold = read_gold(Path(args.gold))
-    coder = get_coder(CoderConfig(model=args.model))
     documents = [Document(doc_id=g.doc_id, text=as_read(g.text), date=g.date) for g in gold]
-    predicted: dict[str, list[Event]] = {}
-    with _output(args.jsonl) as out:
+    ways = LEARNED_WAYS if args.way == "all" else (args.way,)
+    results = {}
+    counts = {}
+    for way in ways:
+        coder = get_coder(CoderConfig(model=args.model, learned=way))
+        predicted: dict[str, list[Event]] = {}
         for document, events in coder.code_documents(documents):
             predicted[document.doc_id] = events
-            if out is not None:
-                for event in events:
-                    out.write(event.to_json() + "\n")
-    scores = score(gold, predicted)
-    lines = format_scores(scores)
+        results[way] = score(gold, predicted)
+        counts[way] = sum(len(v) for v in predicted.values())
+        if args.jsonl and way == ways[0]:
+            with _output(args.jsonl) as out:
+                assert out is not None
+                for events in predicted.values():
+                    out.writelines(event.to_json() + "\n" for event in events)
+    coded = ", ".join(f"{counts[w]} {w}" for w in ways)
+    print(f"{len(gold)} gold documents, events coded: {coded}")
+    print("\n".join(format_side_by_side(results)))
     if args.by_type:
-        lines += ["", *format_by_type(scores)]
-    print(f"{len(gold)} gold documents, {sum(len(v) for v in predicted.values())} events coded")
-    print("\n".join(lines))
+        for way in ways:
+            print(f"\n{way}:")
+            print("\n".join(format_by_type(results[way])))
     return EXIT_OK
 
 

@@ -476,6 +476,30 @@ def format_scores(scores: Scores) -> list[str]:
     ]
 
 
+def format_side_by_side(results: Mapping[str, Scores]) -> list[str]:
+    """The metrics of several coders, one column each; one coder prints as ``format_scores``."""
+    if len(results) == 1:
+        return format_scores(next(iter(results.values())))
+    names = list(results)
+    width = max(12, *(len(n) + 2 for n in names))
+    rows: list[tuple[str, list[str]]] = []
+    for label in ("type", "dyad"):
+        for part in ("precision", "recall", "f1"):
+            values = [getattr(getattr(results[n], label), part) for n in names]
+            rows.append((f"{label} {part}", [f"{v:.3f}" for v in values]))
+    rows.append(
+        ("actor", [_rate_text(results[n].actor_correct, results[n].actor_total) for n in names])
+    )
+    rows.append(
+        ("empty", [_rate_text(results[n].empty_correct, results[n].empty_total) for n in names])
+    )
+    lines = [f"{'':<15}" + "".join(f"{n:>{width}}" for n in names)]
+    lines.extend(
+        f"{label:<15}" + "".join(f"{v:>{width}}" for v in values) for label, values in rows
+    )
+    return lines
+
+
 def format_by_type(scores: Scores, top_confusions: int = 10) -> list[str]:
     """Per-type document-level P/R/F1 table, then the most frequent type confusions."""
     width = max([len("type"), *(len(name) for name in scores.per_type)])

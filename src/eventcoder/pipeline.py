@@ -30,7 +30,11 @@ from eventcoder import __version__
 from eventcoder.actors.kb import KnowledgeBase, load_kb, user_kb_dirs
 from eventcoder.actors.resolver import DocumentActors
 from eventcoder.coding.extract import Extractor
+from eventcoder.coding.learned.combine import Combiner
+from eventcoder.coding.learned.model import learned_model_version, load_event_model
+from eventcoder.coding.learned.ways import LEARNED_WAYS
 from eventcoder.coding.patterns import Vocabulary, load_vocabulary
+from eventcoder.errors import UsageError
 from eventcoder.ingest.clean import Normalised, as_read, parse_copy
 from eventcoder.language import ENGLISH, detect_language
 from eventcoder.model import Actor, Document, Event
@@ -59,6 +63,13 @@ class CoderConfig:
     model: str = DEFAULT_MODEL
     batch_size: int = 32
     kb_dirs: tuple[Path, ...] = field(default_factory=user_kb_dirs)
+    learned: str = "combined"
+
+    def __post_init__(self) -> None:
+        if self.learned not in LEARNED_WAYS:
+            raise UsageError(
+                f"unknown way of coding {self.learned!r}: use one of {', '.join(LEARNED_WAYS)}"
+            )
 
 
 def coder_version(config: CoderConfig) -> str:
@@ -69,6 +80,8 @@ def coder_version(config: CoderConfig) -> str:
     recodes the stored documents instead of taking them as current.
     """
     version = f"{CODER_VERSION}+{config.model}"
+    if config.learned != "rules":
+        version += f"+{config.learned}.{learned_model_version()}"
     digest = _user_data_digest(config.kb_dirs)
     return f"{version}+kb.{digest}" if digest else version
 
@@ -98,6 +111,9 @@ class Coder:
         self.ontology = load_ontology()
         self.nlp = load_pipeline(self.config.model, self.kb.ruler_patterns())
         self.extractor = Extractor(self.vocabulary, self.ontology, self.version, self.kb)
+        self.combiner: Combiner | None = None
+        if self.config.learned != "rules":
+            self.combiner = Combiner(load_event_model(), self.ontology, self.version)
 
     @property
     def version(self) -> str:
@@ -119,7 +135,12 @@ class Coder:
         (normalised, datelines left out) and maps the offsets back to the text as read.
         """
         actors = DocumentActors(self.kb, doc, document.date)
-        return self.extractor.events(document, doc, actors)
+        if self.combiner is not None and self.config.learned == "model":
+            return self.combiner.model_only(document, doc, actors)
+        events = self.extractor.events(document, doc, actors)
+        if self.combiner is not None:
+            events = self.combiner.combine(document, doc, actors, events)
+        return events
 
     def code_documents(
         self, documents: Iterable[Document], on_error: ErrorHandler | None = None

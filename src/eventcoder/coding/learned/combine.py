@@ -1,0 +1,264 @@
+"""How the learned model and the rules make one set of events.
+
+The rules find triggers and read actors, direction and modality off the parse; the model
+reads each sentence whole and says whether it reports an event and of which type. Per
+sentence (``Combiner.combine``):
+
+* **veto**: the model is sure the sentence codes nothing (P(event) under the ``veto``
+  threshold): the rule events of that sentence are dropped;
+* **re-type**: the model is sure of another type than the rule's (P(type) over
+  ``retype`` and the rule's type under one half): the event takes the model's type, its
+  CAMEO code the model's root for that type; ``coder.rule`` ends in ``+model-retype``
+  and ``confidence`` is the model's score;
+* **add**: the rules coded nothing and the model is sure of an event and its type
+  (both over ``add``): an event is made from the parse, the sentence's main predicate
+  as trigger, its subject (or agent) as source and its object (or, in a passive, its
+  subject) as target; ``coder.rule`` is ``model:TYPE``, ``confidence`` the model's score.
+
+Rule events the model agrees with, or is unsure about, are kept as the rules made them.
+``model_only`` codes from the model's types alone, with the same parse roles, so the
+three ways can be compared on one gold file (``eventcoder eval``).
+
+Every threshold comes from ``model.json``, chosen by cross-validation on the corpus'
+training part (``training/train.py``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import date
+
+from spacy.tokens import Doc, Span, Token
+
+from eventcoder.actors.resolver import DocumentActors
+from eventcoder.coding.dates import resolve_date
+from eventcoder.coding.learned.model import EventModel, SentenceScores
+from eventcoder.model import Actor, Document, Event, Evidence, Modality
+from eventcoder.ontology import CameoCode, Ontology
+
+_SUBJECTS = frozenset({"nsubj", "csubj"})
+_PASSIVE_SUBJECTS = frozenset({"nsubjpass", "csubjpass"})
+_OBJECTS = frozenset({"dobj", "dative", "obj"})
+_TARGET_PREPOSITIONS = frozenset(
+    {"on", "against", "at", "into", "to", "with", "from", "toward", "towards", "in", "upon"}
+)
+_DATE_LABELS = frozenset({"DATE", "TIME"})
+_SURE_FLAG = 0.5  # a negated, hypothetical or future reading the model holds more likely
+
+
+class Combiner:
+    def __init__(self, model: EventModel, ontology: Ontology, coder_version: str) -> None:
+        self.model = model
+        self.ontology = ontology
+        self.coder_version = coder_version
+        self.thresholds = model.thresholds
+        self._codes_by_type: dict[str, list[CameoCode]] = {}
+        for entry in ontology.cameo_codes.values():
+            if entry.plover is not None:
+                self._codes_by_type.setdefault(entry.plover.event, []).append(entry)
+
+    def scores(self, doc: Doc) -> tuple[list[Span], list[SentenceScores]]:
+        sents = list(doc.sents)
+        return sents, self.model.score([s.text for s in sents])
+
+    def combine(
+        self, document: Document, doc: Doc, actors: DocumentActors, rule_events: Sequence[Event]
+    ) -> list[Event]:
+        sents, scores = self.scores(doc)
+        by_sentence = _events_by_sentence(sents, rule_events)
+        events: list[Event] = []
+        for index, (sent, score) in enumerate(zip(sents, scores, strict=True)):
+            found = by_sentence.get(index, [])
+            if found:
+                if score.event < self.thresholds.veto:
+                    continue
+                events.extend(self._judged(event, score) for event in found)
+                continue
+            best, p = score.best_type()
+            if min(p, score.event) >= self.thresholds.add and not _doubted(score):
+                events.extend(self._made(document, sent, actors, best, p, score))
+        return events
+
+    def model_only(self, document: Document, doc: Doc, actors: DocumentActors) -> list[Event]:
+        sents, scores = self.scores(doc)
+        events: list[Event] = []
+        for sent, score in zip(sents, scores, strict=True):
+            for name in sorted(self.model.predicted_types(score)):
+                events.extend(self._made(document, sent, actors, name, score.types[name], score))
+        return events
+
+    # -- rule events -------------------------------------------------------------
+    def _judged(self, event: Event, score: SentenceScores) -> Event:
+        best, p = score.best_type()
+        ruled = event.plover.event
+        if best == ruled or p < self.thresholds.retype or score.types.get(ruled, 0.0) >= 0.5:
+            return event
+        entry = self._cameo_for(best, score)
+        assert entry.plover is not None
+        return replace(
+            event,
+            cameo=entry.code,
+            goldstein=entry.goldstein,
+            quad_class=entry.quad_class,
+            plover=entry.plover,
+            confidence=round(p, 3),
+            rule=f"{event.rule}+model-retype:{ruled}>{best}",
+            event_id="",
+        )
+
+    def _cameo_for(self, name: str, score: SentenceScores) -> CameoCode:
+        """The model's CAMEO root if it is of type ``name``, else the type's broadest code."""
+        codes = self._codes_by_type[name]
+        for entry in codes:
+            if entry.code == score.root:
+                return entry
+        return min(codes, key=lambda e: (len(e.code), e.code))
+
+    # -- events from the model -----------------------------------------------------
+    def _made(
+        self,
+        document: Document,
+        sent: Span,
+        actors: DocumentActors,
+        name: str,
+        p: float,
+        score: SentenceScores,
+    ) -> Iterator[Event]:
+        predicate = main_predicate(sent)
+        if predicate is None:
+            return
+        source, target = parse_roles(predicate, actors)
+        source, target = (_placed(a, sent, actors) for a in (source, target))
+        if source is not None and target is not None and source.identity == target.identity:
+            target = None
+        if source is None and target is None:
+            return
+        entry = self._cameo_for(name, score)
+        assert entry.plover is not None
+        start, end = _trimmed_bounds(sent)
+        day, precision = _event_day(sent, predicate, actors, document.date)
+        trigger_end = predicate.idx + len(predicate.text)
+        yield Event(
+            doc_id=document.doc_id,
+            date=day,
+            date_precision=precision,
+            source=source,
+            target=target,
+            cameo=entry.code,
+            goldstein=entry.goldstein,
+            quad_class=entry.quad_class,
+            plover=entry.plover,
+            modality=Modality(reported=False),
+            evidence=Evidence(
+                sentence=document.text[start:end],
+                start=start,
+                end=end,
+                trigger=document.text[predicate.idx : trigger_end],
+                trigger_start=predicate.idx,
+                trigger_end=trigger_end,
+            ),
+            confidence=round(p, 3),
+            rule=f"model:{name}",
+            coder_version=self.coder_version,
+        )
+
+
+def _doubted(score: SentenceScores) -> bool:
+    return any(p >= _SURE_FLAG for p in score.flags.values())
+
+
+def _events_by_sentence(sents: Sequence[Span], events: Sequence[Event]) -> dict[int, list[Event]]:
+    starts = [s.start_char for s in sents]
+    grouped: dict[int, list[Event]] = {}
+    for event in events:
+        index = max(bisect_right(starts, event.evidence.trigger_start) - 1, 0)
+        grouped.setdefault(index, []).append(event)
+    return grouped
+
+
+def main_predicate(sent: Span) -> Token | None:
+    """The verb the sentence is about: its root if a verb, else the root's first verb."""
+    root = sent.root
+    if root.pos_ in {"VERB", "AUX"}:
+        return root
+    for token in root.subtree:
+        if token.pos_ == "VERB":
+            return token
+    return root if root.pos_ == "NOUN" else None
+
+
+def parse_roles(predicate: Token, actors: DocumentActors) -> tuple[Actor | None, Actor | None]:
+    """Source and target of ``predicate``: who does it (subject, or the agent of a
+    passive) and to whom (object, a target preposition's object, or a passive's subject)."""
+    children = list(predicate.children)
+    doers = [c for c in children if c.dep_ in _SUBJECTS]
+    done_to = [c for c in children if c.dep_ in _OBJECTS]
+    passive = [c for c in children if c.dep_ in _PASSIVE_SUBJECTS]
+    for child in children:
+        if child.dep_ == "agent":
+            doers.extend(g for g in child.children if g.dep_ == "pobj")
+        elif child.dep_ == "prep" and child.lower_ in _TARGET_PREPOSITIONS:
+            done_to.extend(g for g in child.children if g.dep_ == "pobj")
+    if passive:
+        done_to = passive + done_to
+    if predicate.pos_ == "NOUN":  # "Protests by teachers": the noun's own phrase
+        doers.append(predicate)
+    return _first_actor(doers, actors), _first_actor(done_to, actors)
+
+
+def _first_actor(heads: Sequence[Token], actors: DocumentActors) -> Actor | None:
+    for head in heads:
+        # the head's own words first, then nearer words before farther ones
+        for token in sorted(head.subtree, key=lambda t: (_depth(t, head), t.i)):
+            found = actors.resolve(token)
+            if found:
+                return found[0]
+    return None
+
+
+def _depth(token: Token, head: Token) -> int:
+    depth = 0
+    while token.i != head.i and token.head.i != token.i:
+        token = token.head
+        depth += 1
+    return depth
+
+
+def _placed(actor: Actor | None, sent: Span, actors: DocumentActors) -> Actor | None:
+    """An actor with no country takes the one country the sentence's places give."""
+    if actor is None or actor.country:
+        return actor
+    countries: dict[str, str] = {}
+    for ent in actors.ents_between(sent.start, sent.end):
+        if ent.label_ in {"GPE", "LOC", "NORP"}:
+            for found in actors.resolve(ent.root):
+                if found.country and found.country not in {"IGO", "NGO"}:
+                    countries.setdefault(found.country, ent.text)
+    if len(countries) != 1:
+        return actor
+    country, place = next(iter(countries.items()))
+    return actors.with_country(actor, country, f"from {place!r} in the sentence")
+
+
+def _event_day(
+    sent: Span, predicate: Token, actors: DocumentActors, published: date
+) -> tuple[date, str]:
+    """The day the sentence gives nearest the predicate, else the publication date."""
+    dated = [
+        (abs(ent.root.i - predicate.i), resolved)
+        for ent in actors.ents_between(sent.start, sent.end)
+        if ent.label_ in _DATE_LABELS and (resolved := resolve_date(ent.text, published))
+    ]
+    if not dated:
+        return published, "publication"
+    resolved = min(dated, key=lambda pair: pair[0])[1]
+    return resolved.date, resolved.precision
+
+
+def _trimmed_bounds(sent: Span) -> tuple[int, int]:
+    tokens = [t for t in sent if not t.is_space]
+    if not tokens:
+        return int(sent.start_char), int(sent.end_char)
+    return int(tokens[0].idx), int(tokens[-1].idx + len(tokens[-1].text))

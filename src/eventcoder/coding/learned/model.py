@@ -1,0 +1,162 @@
+"""The learned event model: linear heads over a sentence's features.
+
+Heads (all read from ``data/heads.npz``, labels and thresholds from ``data/model.json``):
+
+* ``event``: is there a PLOVER event to code in the sentence (sigmoid);
+* ``types``: one sigmoid per PLOVER type (a sentence may hold several);
+* ``root``: the CAMEO root of its main event (softmax over the roots seen in training);
+* ``flags``: ``negated``, ``hypothetical``, ``future`` (sigmoids), which say why a
+  sentence that reads like an event codes nothing.
+
+Scoring is two matrix products per head, over the embedding and the hashed words; the
+model loads in well under a second and scores tens of thousands of sentences a second.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eventcoder.coding.learned.features import (
+    FloatArray,
+    HashedWords,
+    StaticEmbedder,
+    hashed_words,
+)
+from eventcoder.errors import DataError
+
+MODEL_DIR = Path(str(resources.files("eventcoder.coding.learned") / "data"))
+HEADS = ("event", "types", "root", "flags")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the model's scores turn into decisions (chosen by cross-validation on the
+    corpus' training part, ``training/train.py``)."""
+
+    event: float  # P(event) at or over which the model alone says "an event"
+    type: float  # P(type) at or over which the model alone codes that type
+    veto: float  # P(event) under which a rule event is dropped
+    retype: float  # P(type) at or over which the model's type replaces the rules'
+    add: float  # P(type) and P(event) at or over which the model adds a missed event
+
+
+@dataclass(frozen=True)
+class SentenceScores:
+    event: float
+    types: Mapping[str, float]
+    root: str
+    root_score: float
+    flags: Mapping[str, float]
+
+    def best_type(self) -> tuple[str, float]:
+        name = max(self.types, key=lambda t: self.types[t])
+        return name, self.types[name]
+
+
+@dataclass(frozen=True)
+class _Head:
+    labels: tuple[str, ...]
+    dense: FloatArray
+    hashed: FloatArray
+    bias: FloatArray
+    softmax: bool
+
+    def scores(self, embedded: FloatArray, words: HashedWords) -> FloatArray:
+        logits = embedded @ self.dense + self.bias
+        for row in range(len(words)):
+            lo, hi = words.offsets[row], words.offsets[row + 1]
+            if hi > lo:
+                logits[row] += words.values[lo:hi] @ self.hashed[words.indices[lo:hi]]
+        if self.softmax:
+            logits -= logits.max(axis=1, keepdims=True)
+            exp = np.exp(logits)
+            return np.asarray(exp / exp.sum(axis=1, keepdims=True), dtype=np.float32)
+        return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float32)
+
+
+class EventModel:
+    """Scores sentences; load once (``load_event_model``) and call ``score`` per batch."""
+
+    def __init__(self, folder: Path = MODEL_DIR) -> None:
+        self.folder = folder
+        meta_path = folder / "model.json"
+        try:
+            self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+            arrays = np.load(folder / "heads.npz")
+            self.embedder = StaticEmbedder(folder)
+        except (OSError, ValueError, KeyError) as exc:
+            raise DataError(
+                f"the learned event model is missing or broken ({exc}); rebuild it with "
+                "`make model`, or code with rules only (`--no-model`)",
+                str(folder),
+            ) from exc
+        labels = self.meta["labels"]
+        self.heads = {
+            name: _Head(
+                labels=tuple(labels[name]),
+                dense=arrays[f"{name}_dense"].astype(np.float32),
+                hashed=arrays[f"{name}_hashed"].astype(np.float32),
+                bias=arrays[f"{name}_bias"].astype(np.float32),
+                softmax=name == "root",
+            )
+            for name in HEADS
+        }
+        self.thresholds = Thresholds(**self.meta["thresholds"])
+
+    @property
+    def version(self) -> str:
+        return str(self.meta["version"])
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return self.heads["types"].labels
+
+    def score(self, texts: Sequence[str]) -> list[SentenceScores]:
+        if not texts:
+            return []
+        embedded = self.embedder.embed(texts)
+        words = hashed_words(texts)
+        out = {name: head.scores(embedded, words) for name, head in self.heads.items()}
+        types, roots, flags = self.heads["types"], self.heads["root"], self.heads["flags"]
+        result = []
+        for row in range(len(texts)):
+            best_root = int(np.argmax(out["root"][row]))
+            result.append(
+                SentenceScores(
+                    event=float(out["event"][row][0]),
+                    types=dict(zip(types.labels, map(float, out["types"][row]), strict=True)),
+                    root=roots.labels[best_root],
+                    root_score=float(out["root"][row][best_root]),
+                    flags=dict(zip(flags.labels, map(float, out["flags"][row]), strict=True)),
+                )
+            )
+        return result
+
+    def predicted_types(self, scores: SentenceScores) -> frozenset[str]:
+        """The types the model alone codes for a sentence."""
+        if scores.event < self.thresholds.event:
+            return frozenset()
+        chosen = {t for t, p in scores.types.items() if p >= self.thresholds.type}
+        return frozenset(chosen or {scores.best_type()[0]})
+
+
+def learned_model_version(folder: Path = MODEL_DIR) -> str:
+    """The shipped model's version, read without loading its weights ("none" if absent)."""
+    try:
+        meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        return str(meta["version"])
+    except (OSError, ValueError, KeyError):
+        return "none"
+
+
+@lru_cache(maxsize=2)
+def load_event_model(folder: Path = MODEL_DIR) -> EventModel:
+    return EventModel(folder)

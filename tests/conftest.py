@@ -21,7 +21,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def coder() -> Iterator[Coder]:
-    """One loaded coder (md model) shared by the whole session: loading takes seconds."""
+    """The rule coder (md model, no learned model) shared by the whole session: tests of
+    the grammar, actors and coreference do not move when the model is retrained."""
+    yield get_coder(CoderConfig(model="md", kb_dirs=(), learned="rules"))
+
+
+@pytest.fixture(scope="session")
+def combined_coder() -> Iterator[Coder]:
+    """The default coder (rules and the learned model) with the md model."""
     yield get_coder(CoderConfig(model="md", kb_dirs=()))
 
 

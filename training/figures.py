@@ -14,6 +14,17 @@ from eventcoder.coding.learned.model import EventModel, SentenceScores
 from training.corpus import CorpusSentence
 
 
+def corpus_lemmas(sentences: Sequence[CorpusSentence]) -> list[list[str]]:
+    """The lemmas spaCy (``sm``, as the coder loads it) gives each sentence's words."""
+    from eventcoder.nlp import load_pipeline
+
+    nlp = load_pipeline("sm")
+    return [
+        [t.lemma_.lower() for t in doc if not t.is_space]
+        for doc in nlp.pipe([s.text for s in sentences], batch_size=256)
+    ]
+
+
 @dataclass(frozen=True)
 class TypeFigures:
     precision: float
@@ -91,8 +102,12 @@ def gold_root(sentence: CorpusSentence) -> str | None:
     return sentence.events[0].cameo[:2] if sentence.events else None
 
 
-def model_figures(model: EventModel, sentences: Sequence[CorpusSentence]) -> SplitFigures:
-    scores: list[SentenceScores] = model.score([s.text for s in sentences])
+def model_figures(
+    model: EventModel,
+    sentences: Sequence[CorpusSentence],
+    lemmas: Sequence[Sequence[str]] | None = None,
+) -> SplitFigures:
+    scores: list[SentenceScores] = model.score([s.text for s in sentences], lemmas)
     return type_sets_figures(
         model.types,
         [s.types for s in sentences],

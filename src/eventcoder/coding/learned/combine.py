@@ -2,24 +2,25 @@
 
 The rules find triggers and read actors, direction and modality off the parse; the model
 reads each sentence whole and says whether it reports an event and of which type. Per
-sentence (``Combiner.combine``):
+sentence (``Combiner.combine``), the stacker (``stack.py``) weighs both and decides:
 
-* **veto**: the model is sure the sentence codes nothing (P(event) under the ``veto``
-  threshold): the rule events of that sentence are dropped;
-* **re-type**: the model is sure of another type than the rule's (P(type) over
-  ``retype`` and the rule's type under one half): the event takes the model's type, its
-  CAMEO code the model's root for that type; ``coder.rule`` ends in ``+model-retype``
-  and ``confidence`` is the model's score;
-* **add**: the rules coded nothing and the model is sure of an event and its type
-  (both over ``add``): an event is made from the parse, the sentence's main predicate
-  as trigger, its subject (or agent) as source and its object (or, in a passive, its
-  subject) as target; ``coder.rule`` is ``model:TYPE``, ``confidence`` the model's score.
+* **veto**: the model is sure the sentence reports no event at all: its rule events are
+  dropped;
+* **re-type**: the sentence has one rule type, the stacker doubts it and is sure of
+  another: the rule events keep their trigger and actors and take the new type, its
+  CAMEO code the model's root for that type, else the type's broadest code;
+  ``coder.rule`` ends in ``+model-retype:OLD>NEW``, ``confidence`` is the stacker's;
+* **add**: the stacker is sure of a type no rule event carries: an event is made from the
+  parse, the sentence's main predicate as trigger, its subject (or a passive's agent)
+  as source and its object (or a passive's subject) as target, an actor with no country
+  placed by the one country the sentence names; ``coder.rule`` is ``model:TYPE`` and
+  ``confidence`` the stacker's probability;
+* every other rule event is kept as the rules made it: a sentence-level model cannot
+  judge a second event in a sentence, so it never drops one type among several.
 
-Rule events the model agrees with, or is unsure about, are kept as the rules made them.
-``model_only`` codes from the model's types alone, with the same parse roles, so the
-three ways can be compared on one gold file (``eventcoder eval``).
-
-Every threshold comes from ``model.json``, chosen by cross-validation on the corpus'
+``model_only`` codes from the model's own types (``EventModel.predicted_types``), with
+the same parse roles, so the three ways can be compared on one gold file (``eventcoder
+eval``). The stacker and its thresholds were fitted by cross-validation on the corpus'
 training part (``training/train.py``).
 """
 
@@ -35,6 +36,7 @@ from spacy.tokens import Doc, Span, Token
 from eventcoder.actors.resolver import DocumentActors
 from eventcoder.coding.dates import resolve_date
 from eventcoder.coding.learned.model import EventModel, SentenceScores
+from eventcoder.errors import DataError
 from eventcoder.model import Actor, Document, Event, Evidence, Modality
 from eventcoder.ontology import CameoCode, Ontology
 
@@ -45,7 +47,6 @@ _TARGET_PREPOSITIONS = frozenset(
     {"on", "against", "at", "into", "to", "with", "from", "toward", "towards", "in", "upon"}
 )
 _DATE_LABELS = frozenset({"DATE", "TIME"})
-_SURE_FLAG = 0.5  # a negated, hypothetical or future reading the model holds more likely
 
 
 class Combiner:
@@ -53,7 +54,13 @@ class Combiner:
         self.model = model
         self.ontology = ontology
         self.coder_version = coder_version
-        self.thresholds = model.thresholds
+        if model.stacker is None:
+            raise DataError(
+                "the learned model has no stacker (an old model.json): rebuild it with "
+                "`make model`, or code with rules only (`--no-model`)",
+                str(model.folder),
+            )
+        self.stacker = model.stacker
         self._codes_by_type: dict[str, list[CameoCode]] = {}
         for entry in ontology.cameo_codes.values():
             if entry.plover is not None:
@@ -61,7 +68,8 @@ class Combiner:
 
     def scores(self, doc: Doc) -> tuple[list[Span], list[SentenceScores]]:
         sents = list(doc.sents)
-        return sents, self.model.score([s.text for s in sents])
+        lemmas = [[t.lemma_.lower() for t in s if not t.is_space] for s in sents]
+        return sents, self.model.score([s.text for s in sents], lemmas)
 
     def combine(
         self, document: Document, doc: Doc, actors: DocumentActors, rule_events: Sequence[Event]
@@ -71,14 +79,22 @@ class Combiner:
         events: list[Event] = []
         for index, (sent, score) in enumerate(zip(sents, scores, strict=True)):
             found = by_sentence.get(index, [])
-            if found:
-                if score.event < self.thresholds.veto:
-                    continue
-                events.extend(self._judged(event, score) for event in found)
+            rule_types: dict[str, float] = {}
+            for event in found:
+                name = event.plover.event
+                rule_types[name] = max(rule_types.get(name, 0.0), event.confidence)
+            decision = self.stacker.decide(score, rule_types)
+            if decision.vetoed:
                 continue
-            best, p = score.best_type()
-            if min(p, score.event) >= self.thresholds.add and not _doubted(score):
-                events.extend(self._made(document, sent, actors, best, p, score))
+            for event in found:
+                new = decision.retyped.get(event.plover.event)
+                if new is None:
+                    events.append(event)
+                else:
+                    p = decision.probabilities[new]
+                    events.append(self._retyped(event, new, p, score))
+            for name, p in decision.added.items():
+                events.extend(self._made(document, sent, actors, name, p, score))
         return events
 
     def model_only(self, document: Document, doc: Doc, actors: DocumentActors) -> list[Event]:
@@ -90,12 +106,8 @@ class Combiner:
         return events
 
     # -- rule events -------------------------------------------------------------
-    def _judged(self, event: Event, score: SentenceScores) -> Event:
-        best, p = score.best_type()
-        ruled = event.plover.event
-        if best == ruled or p < self.thresholds.retype or score.types.get(ruled, 0.0) >= 0.5:
-            return event
-        entry = self._cameo_for(best, score)
+    def _retyped(self, event: Event, name: str, p: float, score: SentenceScores) -> Event:
+        entry = self._cameo_for(name, score)
         assert entry.plover is not None
         return replace(
             event,
@@ -104,7 +116,7 @@ class Combiner:
             quad_class=entry.quad_class,
             plover=entry.plover,
             confidence=round(p, 3),
-            rule=f"{event.rule}+model-retype:{ruled}>{best}",
+            rule=f"{event.rule}+model-retype:{event.plover.event}>{name}",
             event_id="",
         )
 
@@ -163,10 +175,6 @@ class Combiner:
             rule=f"model:{name}",
             coder_version=self.coder_version,
         )
-
-
-def _doubted(score: SentenceScores) -> bool:
-    return any(p >= _SURE_FLAG for p in score.flags.values())
 
 
 def _events_by_sentence(sents: Sequence[Span], events: Sequence[Event]) -> dict[int, list[Event]]:

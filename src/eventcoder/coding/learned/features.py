@@ -5,15 +5,19 @@ same features in both. Two views of a sentence:
 
 * its **meaning**: the mean of the static token vectors distilled from MiniLM-L6
   (``training/distill.py``), L2-normalised: paraphrases land near each other;
-* its **wording**: lower-cased word unigrams and bigrams hashed into ``HASH_BUCKETS``
-  buckets, L2-normalised: "refused to", "did not", "would" keep their order and weight.
+* its **wording**: lower-cased word unigrams and bigrams, and the lemmas spaCy gives
+  its words, hashed into ``HASH_BUCKETS`` buckets, L2-normalised: "refused to", "did
+  not", "would" keep their order and weight, "demonstrated" and "demonstrators" meet;
+* the **trigger lexicon**: for each PLOVER type, whether a lemma of the sentence is a
+  trigger of that type in the rule patterns (``coding/data/patterns``), so the model
+  knows every trigger word the rules know, even one its corpus never used.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -49,12 +53,17 @@ def ngrams(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in pairwise(words)]
 
 
-def hashed_words(texts: Sequence[str]) -> HashedWords:
+def hashed_words(
+    texts: Sequence[str], lemmas: Sequence[Sequence[str]] | None = None
+) -> HashedWords:
     indices: list[int] = []
     values: list[float] = []
     offsets = [0]
-    for text in texts:
-        buckets = sorted({zlib.crc32(g.encode("utf-8")) % HASH_BUCKETS for g in ngrams(text)})
+    for row, text in enumerate(texts):
+        grams = ngrams(text)
+        if lemmas is not None:
+            grams += [f"={lemma}" for lemma in lemmas[row]]
+        buckets = sorted({zlib.crc32(g.encode("utf-8")) % HASH_BUCKETS for g in grams})
         weight = 1.0 / np.sqrt(len(buckets)) if buckets else 0.0
         indices.extend(buckets)
         values.extend([weight] * len(buckets))
@@ -64,6 +73,27 @@ def hashed_words(texts: Sequence[str]) -> HashedWords:
         np.asarray(values, dtype=np.float32),
         np.asarray(offsets, dtype=np.int64),
     )
+
+
+Lexicon = Mapping[str, frozenset[str]]  # trigger lemma -> the PLOVER types it triggers
+
+
+def lexicon_hits(
+    lemmas: Sequence[Sequence[str]], lexicon: Lexicon, types: Sequence[str]
+) -> FloatArray:
+    """One row per sentence, one column per type: 1 where a lemma triggers that type."""
+    column = {name: j for j, name in enumerate(types)}
+    out = np.zeros((len(lemmas), len(types)), dtype=np.float32)
+    for row, words in enumerate(lemmas):
+        for lemma in words:
+            for name in lexicon.get(lemma, ()):
+                out[row, column[name]] = 1.0
+    return out
+
+
+def sentence_lemmas(texts: Sequence[str]) -> list[list[str]]:
+    """Lower-cased words, the stand-in for lemmas where no parse is at hand."""
+    return [_WORD.findall(text.lower()) for text in texts]
 
 
 class StaticEmbedder:
@@ -90,3 +120,14 @@ class StaticEmbedder:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         normalised: FloatArray = out / np.maximum(norms, 1e-9)
         return normalised
+
+
+def dense_features(
+    embedder: StaticEmbedder,
+    lexicon: Lexicon,
+    types: Sequence[str],
+    texts: Sequence[str],
+    lemmas: Sequence[Sequence[str]],
+) -> FloatArray:
+    """The embedding and the trigger lexicon's hits, side by side."""
+    return np.hstack([embedder.embed(texts), lexicon_hits(lemmas, lexicon, types)])

@@ -27,10 +27,16 @@ import numpy as np
 from eventcoder.coding.learned.features import (
     FloatArray,
     HashedWords,
+    Lexicon,
     StaticEmbedder,
+    dense_features,
     hashed_words,
+    sentence_lemmas,
 )
+from eventcoder.coding.learned.stack import Stacker
+from eventcoder.coding.patterns import NOT_AN_EVENT, load_vocabulary
 from eventcoder.errors import DataError
+from eventcoder.ontology import load_ontology
 
 MODEL_DIR = Path(str(resources.files("eventcoder.coding.learned") / "data"))
 HEADS = ("event", "types", "root", "flags")
@@ -38,14 +44,12 @@ HEADS = ("event", "types", "root", "flags")
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where the model's scores turn into decisions (chosen by cross-validation on the
-    corpus' training part, ``training/train.py``)."""
+    """Where the model's own scores turn into types when it codes alone (chosen by
+    cross-validation on the corpus' training part, ``training/train.py``); coding with
+    the rules, the stacker decides (``stack.py``)."""
 
     event: float  # P(event) at or over which the model alone says "an event"
     type: float  # P(type) at or over which the model alone codes that type
-    veto: float  # P(event) under which a rule event is dropped
-    retype: float  # P(type) at or over which the model's type replaces the rules'
-    add: float  # P(type) and P(event) at or over which the model adds a missed event
 
 
 @dataclass(frozen=True)
@@ -69,8 +73,8 @@ class _Head:
     bias: FloatArray
     softmax: bool
 
-    def scores(self, embedded: FloatArray, words: HashedWords) -> FloatArray:
-        logits = embedded @ self.dense + self.bias
+    def scores(self, dense: FloatArray, words: HashedWords) -> FloatArray:
+        logits = dense @ self.dense + self.bias
         for row in range(len(words)):
             lo, hi = words.offsets[row], words.offsets[row + 1]
             if hi > lo:
@@ -85,8 +89,9 @@ class _Head:
 class EventModel:
     """Scores sentences; load once (``load_event_model``) and call ``score`` per batch."""
 
-    def __init__(self, folder: Path = MODEL_DIR) -> None:
+    def __init__(self, folder: Path = MODEL_DIR, lexicon: Lexicon | None = None) -> None:
         self.folder = folder
+        self.lexicon: Lexicon = lexicon if lexicon is not None else trigger_lexicon()
         meta_path = folder / "model.json"
         try:
             self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -110,6 +115,17 @@ class EventModel:
             for name in HEADS
         }
         self.thresholds = Thresholds(**self.meta["thresholds"])
+        stacked = self.meta.get("stacker")
+        self.stacker: Stacker | None = None
+        if stacked is not None:
+            self.stacker = Stacker(
+                weights=tuple(float(w) for w in stacked["weights"]),
+                bias=float(stacked["bias"]),
+                veto=float(stacked["veto"]),
+                drop=float(stacked["drop"]),
+                add=float(stacked["add"]),
+                types=self.types,
+            )
 
     @property
     def version(self) -> str:
@@ -119,12 +135,16 @@ class EventModel:
     def types(self) -> tuple[str, ...]:
         return self.heads["types"].labels
 
-    def score(self, texts: Sequence[str]) -> list[SentenceScores]:
+    def score(
+        self, texts: Sequence[str], lemmas: Sequence[Sequence[str]] | None = None
+    ) -> list[SentenceScores]:
+        """Scores of each sentence; ``lemmas`` are its words' lemmas as spaCy gives them
+        (without a parse, its lower-cased words stand in)."""
         if not texts:
             return []
-        embedded = self.embedder.embed(texts)
-        words = hashed_words(texts)
-        out = {name: head.scores(embedded, words) for name, head in self.heads.items()}
+        dense = self.dense_features(texts, lemmas)
+        words = hashed_words(texts, lemmas if lemmas is not None else sentence_lemmas(texts))
+        out = {name: head.scores(dense, words) for name, head in self.heads.items()}
         types, roots, flags = self.heads["types"], self.heads["root"], self.heads["flags"]
         result = []
         for row in range(len(texts)):
@@ -140,12 +160,35 @@ class EventModel:
             )
         return result
 
+    def dense_features(
+        self, texts: Sequence[str], lemmas: Sequence[Sequence[str]] | None = None
+    ) -> FloatArray:
+        """The embedding and the trigger lexicon's hits, side by side."""
+        found = lemmas if lemmas is not None else sentence_lemmas(texts)
+        return dense_features(self.embedder, self.lexicon, self.types, texts, found)
+
     def predicted_types(self, scores: SentenceScores) -> frozenset[str]:
         """The types the model alone codes for a sentence."""
         if scores.event < self.thresholds.event:
             return frozenset()
         chosen = {t for t, p in scores.types.items() if p >= self.thresholds.type}
         return frozenset(chosen or {scores.best_type()[0]})
+
+
+def trigger_lexicon() -> Lexicon:
+    """Every trigger lemma of the shipped rule patterns with the PLOVER types it codes."""
+    ontology = load_ontology()
+    vocabulary = load_vocabulary(())
+    found: dict[str, set[str]] = {}
+    for table in (vocabulary.verbs, vocabulary.nouns):
+        for lemma, patterns in table.items():
+            for pattern in patterns:
+                if pattern.cameo == NOT_AN_EVENT:
+                    continue
+                plover = ontology.cameo(pattern.cameo).plover
+                if plover is not None:
+                    found.setdefault(lemma, set()).add(plover.event)
+    return {lemma: frozenset(types) for lemma, types in found.items()}
 
 
 def learned_model_version(folder: Path = MODEL_DIR) -> str:

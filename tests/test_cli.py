@@ -176,9 +176,21 @@ def test_summary_counts_events_left_out_as_self_dyads(
 ) -> None:
     article = tmp_path / "houthi.txt"
     article.write_text("date 2024-03-04\nAn attack by Houthi rebels hit the port.\n")
-    assert main(["code", str(article), "--no-store", "--jsonl", "-", "--workers", "1"]) == EXIT_OK
+    argv = ["code", str(article), "--no-store", "--jsonl", "-", "--workers", "1"]
+    assert main([*argv, "--no-model"]) == EXIT_OK
     captured = capsys.readouterr()
     assert captured.out == ""
+    assert "1 events left out whose source and target were the same actor" in captured.err
+    # the learned model reads the attack all the same, and adds it with no target
+    assert main(argv) == EXIT_OK
+    captured = capsys.readouterr()
+    (added,) = [json.loads(line) for line in captured.out.splitlines()]
+    assert (added["plover"]["event"], added["source"]["code"], added["target"]) == (
+        "ASSAULT",
+        "YEMREB",
+        None,
+    )
+    assert added["coder"]["rule"] == "model:ASSAULT"
     assert "1 events left out whose source and target were the same actor" in captured.err
 
 

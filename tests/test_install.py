@@ -69,7 +69,7 @@ def test_pip_install_then_code_in_a_fresh_venv(tmp_path: Path) -> None:
     assert [(e["source"]["code"], e["target"]["code"]) for e in events][:1] == [
         ("POLGOV", "UKRGOV")
     ]
-    assert events[0]["coder"]["version"].endswith(f"+{DEFAULT_MODEL}")
+    assert f"+{DEFAULT_MODEL}+combined." in events[0]["coder"]["version"]
     # the optional model is not there, and asking for it says how to get it
     md = subprocess.run(
         [str(env_dir / "bin" / "eventcoder"), "code", str(article), "--model", "md", "--jsonl",

@@ -41,7 +41,7 @@ def test_the_shipped_model_reproduces_its_recorded_test_figures(model: EventMode
 def test_the_stacker_trusts_the_rules_unless_sure(model: EventModel) -> None:
     stacker = model.stacker
     assert stacker is not None
-    assert 0.0 <= stacker.keep < stacker.add <= 1.0
+    assert 0.0 <= stacker.veto < 0.5 and 0.0 <= stacker.drop < 0.5 <= stacker.add <= 1.0
     assert len(stacker.weights) == len(model.meta["stacker"]["features"])
     assert model.meta["training"]["out_of_fold_macro_f1"] > 0.5
 
@@ -116,3 +116,37 @@ def test_a_disaster_is_not_made_an_event(combined_coder: Coder) -> None:
 def test_rules_only_coding_keeps_the_rule_events(combined_coder: Coder, coder: Coder) -> None:
     text = "Valerii Zaluzhnyi met Wiesław Kukuła in Warsaw."
     assert _events(coder, text) == _events(combined_coder, text)
+
+
+def test_code_no_model_codes_with_the_rules_alone(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from eventcoder.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "date 2021-06-07 Two farmers were killed when a roadside bomb went off near "
+        "Kandahar on Sunday. Israel and Egypt held talks in Cairo.",
+        encoding="utf-8",
+    )
+    ways = {}
+    for flag in ([], ["--no-model"]):
+        assert main(["code", str(article), "--no-store", "--jsonl", "-", *flag]) == 0
+        records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        ways[bool(flag)] = {(r["plover"]["event"], r["coder"]["rule"][:6]) for r in records}
+        versions = {r["coder"]["version"] for r in records}
+        assert all(("combined." in v) != bool(flag) for v in versions)
+    assert ("ASSAULT", "model:") in ways[False]
+    assert all(rule != "model:" for _, rule in ways[True])
+    assert ("CONSULT", "04_con") in ways[True] & ways[False]
+
+
+def test_eval_scores_one_way_or_all_side_by_side(capsys) -> None:  # type: ignore[no-untyped-def]
+    from eventcoder.cli import main
+
+    gold = str(Path(__file__).resolve().parents[1] / "docs" / "examples" / "gold.jsonl")
+    assert main(["eval", gold, "--way", "rules"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("6 gold documents, events coded: ") and out[0].endswith(" rules")
+    assert out[1].startswith("type   P=")
+    assert main(["eval", gold]) == 0
+    header = capsys.readouterr().out.splitlines()[1].split()
+    assert header == ["combined", "rules", "model"]

@@ -254,7 +254,7 @@ def fit_stacker(
         return float(weight[chosen & (y == right)].sum() / weight[chosen].sum())
 
     # veto: sentences the rules coded, by P(event); right when the gold has no event
-    coded = [i for i, rules in enumerate(ruled) if rules]
+    coded = [i for i, rules in enumerate(ruled) if rules and scores[i].best_type()[1] < 0.5]
     p_event = np.array([scores[i].event for i in coded])
     no_event = np.array([0 if sentences[i].events else 1 for i in coded])
     sentence_weight = np.array(style_weights(sentences))[coded]
@@ -385,7 +385,7 @@ def train(
     np.savez_compressed(out / "heads.npz", allow_pickle=False, **arrays)
     files = corpus_files(paths)
     meta: dict[str, object] = {
-        "version": f"{corpus_digest(files)}-c{best_c}",
+        "version": corpus_digest(files)[:12],
         "labels": {
             "event": ["event"],
             "types": names,

@@ -113,7 +113,12 @@ class Coder:
         self.extractor = Extractor(self.vocabulary, self.ontology, self.version, self.kb)
         self.combiner: Combiner | None = None
         if self.config.learned != "rules":
-            self.combiner = Combiner(load_event_model(), self.ontology, self.version)
+            self.combiner = Combiner(
+                load_event_model(),
+                self.ontology,
+                self.version,
+                self.vocabulary.grammar.reporting_verbs,
+            )
 
     @property
     def version(self) -> str:

@@ -47,11 +47,19 @@ _TARGET_PREPOSITIONS = frozenset(
     {"on", "against", "at", "into", "to", "with", "from", "toward", "towards", "in", "upon"}
 )
 _DATE_LABELS = frozenset({"DATE", "TIME"})
+_REPORTED = frozenset({"ccomp", "parataxis"})
 
 
 class Combiner:
-    def __init__(self, model: EventModel, ontology: Ontology, coder_version: str) -> None:
+    def __init__(
+        self,
+        model: EventModel,
+        ontology: Ontology,
+        coder_version: str,
+        reporting_verbs: frozenset[str] = frozenset(),
+    ) -> None:
         self.model = model
+        self.reporting_verbs = reporting_verbs
         self.ontology = ontology
         self.coder_version = coder_version
         if model.stacker is None:
@@ -138,7 +146,7 @@ class Combiner:
         p: float,
         score: SentenceScores,
     ) -> Iterator[Event]:
-        predicate = main_predicate(sent)
+        predicate = main_predicate(sent, self.reporting_verbs)
         if predicate is None:
             return
         source, target = parse_roles(predicate, actors)
@@ -186,15 +194,23 @@ def _events_by_sentence(sents: Sequence[Span], events: Sequence[Event]) -> dict[
     return grouped
 
 
-def main_predicate(sent: Span) -> Token | None:
-    """The verb the sentence is about: its root if a verb, else the root's first verb."""
+def main_predicate(sent: Span, reporting_verbs: frozenset[str] = frozenset()) -> Token | None:
+    """The verb the sentence is about: its root if a verb, else the root's first verb;
+    past a reporting verb ("..., officials said") to the clause it reports."""
     root = sent.root
-    if root.pos_ in {"VERB", "AUX"}:
-        return root
-    for token in root.subtree:
-        if token.pos_ == "VERB":
-            return token
-    return root if root.pos_ == "NOUN" else None
+    predicate = root if root.pos_ in {"VERB", "AUX"} else None
+    if predicate is None:
+        predicate = next((t for t in root.subtree if t.pos_ == "VERB"), None)
+    if predicate is None:
+        return root if root.pos_ == "NOUN" else None
+    while predicate.lemma_.lower() in reporting_verbs:
+        reported = [
+            c for c in predicate.children if c.dep_ in _REPORTED and c.pos_ in {"VERB", "AUX"}
+        ]
+        if not reported:
+            break
+        predicate = reported[0]
+    return predicate
 
 
 def parse_roles(predicate: Token, actors: DocumentActors) -> tuple[Actor | None, Actor | None]:

@@ -61,8 +61,8 @@ def hashed_words(
     offsets = [0]
     for row, text in enumerate(texts):
         grams = ngrams(text)
-        if lemmas is not None:
-            grams += [f"={lemma}" for lemma in lemmas[row]]
+        if lemmas is not None:  # words only: punctuation says more of layout than of events
+            grams += [f"={lemma}" for lemma in lemmas[row] if _WORD.fullmatch(lemma)]
         buckets = sorted({zlib.crc32(g.encode("utf-8")) % HASH_BUCKETS for g in grams})
         weight = 1.0 / np.sqrt(len(buckets)) if buckets else 0.0
         indices.extend(buckets)

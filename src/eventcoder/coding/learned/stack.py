@@ -90,7 +90,8 @@ class Stacker:
     """The three ways the model overrules the rules, each set for precision on the
     corpus' training part out of fold (``training/train.py``), not for F1:
 
-    * ``veto``: a sentence the rules coded whose P(event) is under this reports no event;
+    * ``veto``: a sentence the rules coded whose P(event) is under this reports no event
+      (unless the model holds one of its types more likely than not);
     * ``drop``: the one type the rules coded in a sentence, if its probability is under
       this and the model adds another type, is replaced by that type (re-typed);
     * ``add``: a type the rules did not code is added at this probability or more.
@@ -111,7 +112,7 @@ class Stacker:
         return 1.0 / (1.0 + math.exp(-z))
 
     def decide(self, scores: SentenceScores, rule_types: Mapping[str, float]) -> Decision:
-        if rule_types and scores.event < self.veto:
+        if rule_types and scores.event < self.veto and scores.best_type()[1] < 0.5:
             return Decision(vetoed=True)
         probs = {t: self.probability(t, scores, rule_types) for t in candidates(scores, rule_types)}
         added = {t: p for t, p in probs.items() if t not in rule_types and p >= self.add}

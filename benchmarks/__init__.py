@@ -1,0 +1,2 @@
+"""Benchmarks run from the repository, not shipped with the package:
+``python -m benchmarks.<name> --help``."""

@@ -44,8 +44,8 @@ corpus: $(STAMP)
 	$(BIN)/python -m training.corpus stats
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests training
-	$(BIN)/ruff format --check src tests training
+	$(BIN)/ruff check src tests training benchmarks
+	$(BIN)/ruff format --check src tests training benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

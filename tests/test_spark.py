@@ -361,8 +361,16 @@ def test_command_line_runs_the_job(
     err = capsys.readouterr().err
     assert "coded 1 documents" in err and "skipped 1" in err
     assert [r["date"] for r in spark_records(spark, output)] == ["2024-01-25"]
+    versions = {r["coder"]["version"] for r in spark_records(spark, output)}
+    assert all("+combined." in v for v in versions)
     assert main([str(undated), str(output)]) == 2
     assert "already exists" in capsys.readouterr().err
+    rules = tmp_path / "rules"
+    argv = [str(undated), str(rules), "--date", "2024-01-25", "--model", MODEL, "--no-model"]
+    assert main(argv) == 1
+    capsys.readouterr()
+    versions = {r["coder"]["version"] for r in spark_records(spark, rules)}
+    assert versions and not any("+combined." in v for v in versions)
     assert spark.sparkContext._jsc is not None  # the shared session is still running
 
 

@@ -288,13 +288,15 @@ def run_job(
     batch_size: int = 32,
     kb_dirs: Sequence[str | Path] | None = None,
     overwrite: bool = False,
+    learned: str = "combined",
 ) -> JobSummary:
     """Code the documents at ``input_path`` and write events Parquet to ``output_path``.
 
     ``input_format`` is ``jsonl`` or ``parquet`` (default: from the file names).
     ``partitions`` sets how many tasks code (default: the input splits, at least the
     default parallelism). ``kb_dirs`` (default ``$EVENTCODER_KB`` on the driver) must
-    exist on every executor. Bad records go to ``<output>/_errors``.
+    exist on every executor. ``learned`` is ``combined`` (rules and the learned event model)
+    or ``rules`` (as ``eventcoder code --no-model``). Bad records go to ``<output>/_errors``.
     """
     _require_pyspark()
     if model not in MODELS:
@@ -310,7 +312,8 @@ def run_job(
     fmt = _resolve_format(spark, input_path, input_format)
     _check_output(spark, input_path, output_path, overwrite)
     dirs = tuple(Path(d) for d in kb_dirs) if kb_dirs is not None else CoderConfig().kb_dirs
-    plan = _Plan(fmt, default_date, CoderConfig(model=model, batch_size=batch_size, kb_dirs=dirs))
+    config = CoderConfig(model=model, batch_size=batch_size, kb_dirs=dirs, learned=learned)
+    plan = _Plan(fmt, default_date, config)
     _warn_without_worker_reuse(sc)
 
     frame = _read_input(spark, input_path, fmt)
@@ -686,6 +689,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="spaCy model: sm (default) or md (optional, a little more accurate)",
     )
     parser.add_argument(
+        "--no-model",
+        action="store_true",
+        help="code with the rules alone, without the learned event model",
+    )
+    parser.add_argument(
         "--format", choices=FORMATS, default=None, help="input format (default: from names)"
     )
     parser.add_argument(
@@ -736,6 +744,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 default_date=args.date,
                 batch_size=args.batch_size,
                 overwrite=args.overwrite,
+                learned="rules" if args.no_model else "combined",
             )
         finally:
             if existing is None:

@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-model",
         action="store_true",
         help="code with the rules only, without the learned event model that vetoes, "
-        "re-types and adds events (docs/coding.md)",
+        "re-types and adds events (docs/learned.md)",
     )
     code.add_argument(
         "--batch-size",
@@ -171,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
         "side (default: all)",
     )
     ev.add_argument(
-        "--jsonl", metavar="OUT", help="write the predicted events to OUT (of the combined way)"
+        "--jsonl",
+        metavar="OUT",
+        help="write the predicted events to OUT (of the first way scored: combined by default)",
     )
 
     kb = sub.add_parser("kb", help="query the actor knowledge base")

@@ -23,7 +23,7 @@ from eventcoder.actors.resolver import DocumentActors
 from eventcoder.coding.candidates import Candidate, CandidateFinder
 from eventcoder.coding.dates import ResolvedDate
 from eventcoder.coding.modality import sentence_day, trigger_dates
-from eventcoder.coding.parse import is_agent_noun
+from eventcoder.coding.parse import is_agent_noun, trimmed_bounds
 from eventcoder.coding.patterns import Vocabulary
 from eventcoder.coding.roles import RoleFinder
 from eventcoder.coding.triggers import Trigger, TriggerFilter, TriggerFinder
@@ -139,7 +139,7 @@ class Extractor:
         assert plover is not None
         trig = cand.trigger
         trigger_span = _trigger_span(trig)
-        sent_start, sent_end = _trimmed_bounds(sent)
+        sent_start, sent_end = trimmed_bounds(sent)
         when = cand.date
         return Event(
             doc_id=document.doc_id,
@@ -178,10 +178,3 @@ def _trigger_span(trig: Trigger) -> tuple[int, int]:
     start = min(t.idx for t in tokens)
     end = max(t.idx + len(t.text) for t in tokens)
     return start, end
-
-
-def _trimmed_bounds(sent: Any) -> tuple[int, int]:
-    tokens = [t for t in sent if not t.is_space]
-    if not tokens:
-        return int(sent.start_char), int(sent.end_char)
-    return int(tokens[0].idx), int(tokens[-1].idx + len(tokens[-1].text))

@@ -61,3 +61,11 @@ def contained(noun: Any, container_nouns: frozenset[str]) -> Any | None:
 def is_agent_noun(kb: KnowledgeBase, noun: Any) -> bool:
     """Whether a noun names a kind of actor ("rebels", "officials")."""
     return kb.agent(noun.text) is not None or kb.agent(noun.lemma_) is not None
+
+
+def trimmed_bounds(sent: Any) -> tuple[int, int]:
+    """Character offsets of a sentence without the whitespace tokens at its ends."""
+    tokens = [t for t in sent if not t.is_space]
+    if not tokens:
+        return int(sent.start_char), int(sent.end_char)
+    return int(tokens[0].idx), int(tokens[-1].idx + len(tokens[-1].text))

@@ -36,6 +36,7 @@ from spacy.tokens import Doc, Span, Token
 from eventcoder.actors.resolver import DocumentActors
 from eventcoder.coding.dates import resolve_date
 from eventcoder.coding.learned.model import EventModel, SentenceScores
+from eventcoder.coding.parse import trimmed_bounds
 from eventcoder.errors import DataError
 from eventcoder.model import Actor, Document, Event, Evidence, Modality
 from eventcoder.ontology import CameoCode, Ontology
@@ -157,7 +158,7 @@ class Combiner:
             return
         entry = self._cameo_for(name, score)
         assert entry.plover is not None
-        start, end = _trimmed_bounds(sent)
+        start, end = trimmed_bounds(sent)
         day, precision = _event_day(sent, predicate, actors, document.date)
         trigger_end = predicate.idx + len(predicate.text)
         yield Event(
@@ -279,10 +280,3 @@ def _event_day(
         return published, "publication"
     resolved = min(dated, key=lambda pair: pair[0])[1]
     return resolved.date, resolved.precision
-
-
-def _trimmed_bounds(sent: Span) -> tuple[int, int]:
-    tokens = [t for t in sent if not t.is_space]
-    if not tokens:
-        return int(sent.start_char), int(sent.end_char)
-    return int(tokens[0].idx), int(tokens[-1].idx + len(tokens[-1].text))

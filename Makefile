@@ -38,6 +38,8 @@ $(MODEL_STAMP): training/requirements-distill.txt
 model: $(STAMP) $(MODEL_STAMP)
 	HF_HUB_OFFLINE=1 $(MODEL_VENV)/bin/python training/distill.py $(MODEL_DATA)
 	$(BIN)/python -m training.corpus require
+	$(BIN)/python -m training.train --prepare
+	$(MODEL_VENV)/bin/python training/convnet.py build/model $(MODEL_DATA)
 	$(BIN)/python -m training.train
 
 corpus: $(STAMP)

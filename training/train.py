@@ -65,6 +65,10 @@ VETO_PRECISION = 0.95  # a rule type it drops is wrong: a trigger and a parse ou
 ADD_PRECISION = 0.85  # a type it adds is right
 MIN_CASES = 20
 NEWS_VERB_SHARE = 0.7  # of event sentences in news, those with a plain trigger verb
+CONVNET_WEIGHT = 0.5  # the network's share of the blended probabilities
+CONVNET_INPUT = "convnet_input.npz"
+CONVNET_OOF = "convnet_oof.npy"
+BUILD = Path("build/model")
 
 Matrix: TypeAlias = Any  # a scipy CSR matrix (scipy ships no types)
 Probs: TypeAlias = npt.NDArray[np.float64]
@@ -93,7 +97,7 @@ def features(
     texts: Sequence[str],
     lemmas: Sequence[Sequence[str]],
 ) -> Matrix:
-    dense = dense_features(embedder, lexicon, types, texts, lemmas)
+    dense = dense_features(embedder, lexicon, types, embedder.token_ids(texts), lemmas)
     words = hashed_words(texts, lemmas)
     hashed = sparse.csr_matrix(
         (words.values, words.indices, words.offsets), shape=(len(texts), HASH_BUCKETS)
@@ -323,6 +327,68 @@ def _head_arrays(
     )
 
 
+def fold_numbers(groups: Sequence[str]) -> npt.NDArray[np.int64]:
+    """Each training sentence's cross-validation fold (as ``out_of_fold`` splits)."""
+    folds = np.full(len(groups), -1, dtype=np.int64)
+    for fold, (_, held) in enumerate(GroupKFold(n_splits=5).split(groups, groups=groups)):
+        folds[held] = fold
+    return folds
+
+
+def prepare(build: Path, out: Path, paths: Sequence[Path] = ()) -> Path:
+    """Write the convolutional network's input (``training/convnet.py``): every
+    sentence's token ids, its labels (event, types, flags) and its fold, -1 for test."""
+    sentences = read_corpus(paths)
+    names = list(load_ontology().plover_types)
+    ids = StaticEmbedder(out).token_ids([s.text for s in sentences])
+    y = labels(sentences, names)
+    folds = np.full(len(sentences), -1, dtype=np.int64)
+    train_rows = [i for i, s in enumerate(sentences) if s.split == "train"]
+    folds[train_rows] = fold_numbers([sentences[i].family for i in train_rows])
+    build.mkdir(parents=True, exist_ok=True)
+    path = build / CONVNET_INPUT
+    np.savez_compressed(
+        path,
+        allow_pickle=False,
+        ids=np.array([i for row in ids for i in row], dtype=np.int64),
+        offsets=np.cumsum([0] + [len(row) for row in ids]).astype(np.int64),
+        labels=np.hstack([y.event[:, None], y.types, y.flags]).astype(np.float32),
+        folds=folds,
+        digest=np.array(corpus_digest(corpus_files(paths))),
+    )
+    return path
+
+
+def convnet_labels(names: Sequence[str]) -> list[str]:
+    return ["event", *names, *FLAGS]
+
+
+def blended_out_of_fold(linear: OutOfFold, build: Path, digest: str, train_size: int) -> OutOfFold:
+    """The linear heads' out-of-fold probabilities averaged with the network's."""
+    made = np.load(build / CONVNET_INPUT)
+    if str(made["digest"]) != digest:
+        raise SystemExit(f"{build / CONVNET_INPUT} was made from another corpus: run `make model`")
+    network = np.load(build / CONVNET_OOF)
+    if network.shape[0] != train_size:
+        raise SystemExit(f"{build / CONVNET_OOF} does not match the corpus: run `make model`")
+    types = linear.types.shape[1]
+    w = CONVNET_WEIGHT
+    return OutOfFold(
+        event=(1 - w) * linear.event + w * network[:, 0],
+        types=(1 - w) * linear.types + w * network[:, 1 : 1 + types],
+        flags=(1 - w) * linear.flags + w * network[:, 1 + types :],
+    )
+
+
+def model_version(digest: str, out: Path) -> str:
+    """The corpus' digest and the weights' bytes: a new corpus or a new network gives
+    a new version, so stored documents are recoded (``coder.version``)."""
+    version = hashlib.sha1(digest.encode("utf-8"))
+    for name in ("heads.npz", "convnet.npz"):
+        version.update((out / name).read_bytes())
+    return version.hexdigest()[:12]
+
+
 def corpus_digest(files: Sequence[Path]) -> str:
     digest = hashlib.sha1()
     for path in files:
@@ -332,7 +398,10 @@ def corpus_digest(files: Sequence[Path]) -> str:
 
 
 def train(
-    out: Path, paths: Sequence[Path] = (), log: Callable[[str], None] = print
+    out: Path,
+    paths: Sequence[Path] = (),
+    log: Callable[[str], None] = print,
+    build: Path = BUILD,
 ) -> dict[str, object]:
     sentences = read_corpus(paths)
     train_part = [s for s in sentences if s.split == "train"]
@@ -359,6 +428,13 @@ def train(
         if f1 > best_f1:
             best_c, best_f1, oof = c, f1, found
     assert oof is not None
+    digest = corpus_digest(corpus_files(paths))
+    oof = blended_out_of_fold(oof, build, digest, len(train_part))
+    gold = [frozenset(names[int(j)] for j in np.flatnonzero(r)) for r in y.types]
+    blended_f1 = type_sets_figures(
+        names, gold, _decide(oof.event, oof.types, names, 0.5, 0.5)
+    ).macro_f1
+    log(f"  with the network: out-of-fold type macro-F1 {blended_f1:.3f} (thresholds 0.5)")
     thresholds = choose_thresholds(oof.event, oof.types, y, names)
     log(f"  chose C={best_c}, thresholds {thresholds}; running the rule coder")
     ruled = rule_types(sentences)
@@ -383,15 +459,15 @@ def train(
         "root_bias": root_head.intercept_.astype(np.float32),
     }
     np.savez_compressed(out / "heads.npz", allow_pickle=False, **arrays)
-    files = corpus_files(paths)
     meta: dict[str, object] = {
-        "version": corpus_digest(files)[:12],
+        "version": model_version(digest, out),
         "labels": {
             "event": ["event"],
             "types": names,
             "root": [str(r) for r in root_head.classes_],
             "flags": list(FLAGS),
         },
+        "convnet": {"labels": convnet_labels(names), "weight": CONVNET_WEIGHT},
         "thresholds": thresholds,
         "stacker": stacker,
         "training": {
@@ -400,6 +476,7 @@ def train(
             "test": len(test_part),
             "regularisation_c": best_c,
             "out_of_fold_macro_f1": round(best_f1, 4),
+            "blended_out_of_fold_macro_f1": round(blended_f1, 4),
         },
     }
     (out / "model.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
@@ -416,9 +493,18 @@ def train(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument("--build", type=Path, default=BUILD, help="the network's files")
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="only write the network's input (then run training/convnet.py)",
+    )
     parser.add_argument("paths", nargs="*", type=Path, help="corpus files (default: all)")
     args = parser.parse_args(argv)
-    meta = train(args.out, args.paths)
+    if args.prepare:
+        print(f"wrote {prepare(args.build, args.out, args.paths)}")
+        return 0
+    meta = train(args.out, args.paths, build=args.build)
     ways = {
         "rules": meta["rules_test_figures"],
         "model": meta["test_figures"],

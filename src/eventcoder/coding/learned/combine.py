@@ -11,7 +11,8 @@ sentence (``Combiner.combine``), the stacker (``stack.py``) weighs both and deci
   CAMEO code the model's root for that type, else the type's broadest code;
   ``coder.rule`` ends in ``+model-retype:OLD>NEW``, ``confidence`` is the stacker's;
 * **add**: the stacker is sure of a type no rule event carries: an event is made from the
-  parse, the sentence's main predicate as trigger, its subject (or a passive's agent)
+  parse, the sentence's main predicate as trigger (else, if it has no actor, a word
+  that triggers that type in the rule patterns), its subject (or a passive's agent)
   as source and its object (or a passive's subject) as target, an actor with no country
   placed by the one country the sentence names; ``coder.rule`` is ``model:TYPE`` and
   ``confidence`` the stacker's probability;
@@ -35,6 +36,7 @@ from spacy.tokens import Doc, Span, Token
 
 from eventcoder.actors.resolver import DocumentActors
 from eventcoder.coding.dates import resolve_date
+from eventcoder.coding.learned.features import Lexicon
 from eventcoder.coding.learned.model import EventModel, SentenceScores
 from eventcoder.coding.parse import trimmed_bounds
 from eventcoder.errors import DataError
@@ -147,15 +149,18 @@ class Combiner:
         p: float,
         score: SentenceScores,
     ) -> Iterator[Event]:
-        predicate = main_predicate(sent, self.reporting_verbs)
-        if predicate is None:
+        found = None
+        for predicate in event_predicates(sent, name, self.model.lexicon, self.reporting_verbs):
+            source, target = parse_roles(predicate, actors)
+            source, target = (_placed(a, sent, actors) for a in (source, target))
+            if source is not None and target is not None and source.identity == target.identity:
+                target = None
+            if source is not None or target is not None:
+                found = predicate, source, target
+                break
+        if found is None:
             return
-        source, target = parse_roles(predicate, actors)
-        source, target = (_placed(a, sent, actors) for a in (source, target))
-        if source is not None and target is not None and source.identity == target.identity:
-            target = None
-        if source is None and target is None:
-            return
+        predicate, source, target = found
         entry = self._cameo_for(name, score)
         assert entry.plover is not None
         start, end = trimmed_bounds(sent)
@@ -193,6 +198,25 @@ def _events_by_sentence(sents: Sequence[Span], events: Sequence[Event]) -> dict[
         index = max(bisect_right(starts, event.evidence.trigger_start) - 1, 0)
         grouped.setdefault(index, []).append(event)
     return grouped
+
+
+def event_predicates(
+    sent: Span, name: str, lexicon: Lexicon, reporting_verbs: frozenset[str] = frozenset()
+) -> Iterator[Token]:
+    """Words that may carry an event of type ``name``: the sentence's main predicate, then
+    the verbs and nouns that trigger that type in the rule patterns, nearest the root
+    first ("Forty people were treated after militia fighters *fired* gas shells")."""
+    main = main_predicate(sent, reporting_verbs)
+    if main is not None:
+        yield main
+    triggers = [
+        t
+        for t in sent
+        if t.pos_ in {"VERB", "NOUN"}
+        and t != main
+        and name in lexicon.get(t.lemma_.lower(), frozenset())
+    ]
+    yield from sorted(triggers, key=lambda t: (_depth(t, sent.root), t.i))
 
 
 def main_predicate(sent: Span, reporting_verbs: frozenset[str] = frozenset()) -> Token | None:

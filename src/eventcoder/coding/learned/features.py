@@ -109,14 +109,17 @@ class StaticEmbedder:
     def dimensions(self) -> int:
         return int(self.table.shape[1])
 
-    def embed(self, texts: Sequence[str]) -> FloatArray:
-        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        for row, encoding in enumerate(
-            self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        ):
-            ids = encoding.ids[:MAX_TOKENS]
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each sentence's token ids, its first ``MAX_TOKENS`` only."""
+        encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        return [list(encoding.ids[:MAX_TOKENS]) for encoding in encodings]
+
+    def embed(self, token_ids: Sequence[Sequence[int]]) -> FloatArray:
+        """The L2-normalised mean of each sentence's token vectors."""
+        out = np.zeros((len(token_ids), self.dimensions), dtype=np.float32)
+        for row, ids in enumerate(token_ids):
             if ids:
-                out[row] = self.table[ids].astype(np.float32).mean(axis=0)
+                out[row] = self.table[list(ids)].astype(np.float32).mean(axis=0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         normalised: FloatArray = out / np.maximum(norms, 1e-9)
         return normalised
@@ -126,8 +129,8 @@ def dense_features(
     embedder: StaticEmbedder,
     lexicon: Lexicon,
     types: Sequence[str],
-    texts: Sequence[str],
+    token_ids: Sequence[Sequence[int]],
     lemmas: Sequence[Sequence[str]],
 ) -> FloatArray:
     """The embedding and the trigger lexicon's hits, side by side."""
-    return np.hstack([embedder.embed(texts), lexicon_hits(lemmas, lexicon, types)])
+    return np.hstack([embedder.embed(token_ids), lexicon_hits(lemmas, lexicon, types)])

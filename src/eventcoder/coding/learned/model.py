@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from eventcoder.coding.learned.convnet import ConvNet
 from eventcoder.coding.learned.features import (
     FloatArray,
     HashedWords,
@@ -41,6 +42,7 @@ from eventcoder.ontology import load_ontology
 
 MODEL_DIR = Path(str(resources.files("eventcoder.coding.learned") / "data"))
 HEADS = ("event", "types", "root", "flags")
+BLENDED = ("event", "types", "flags")  # heads whose probabilities the network shares
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,24 @@ class EventModel:
             )
             for name in HEADS
         }
+        self.convnet: ConvNet | None = None
+        self.convnet_columns: dict[str, list[int]] = {}
+        self.convnet_weight = 0.0
+        blended = self.meta.get("convnet")
+        if blended is not None:
+            try:
+                self.convnet = ConvNet.load(folder / "convnet.npz", blended["labels"])
+            except (OSError, ValueError, KeyError) as exc:
+                raise DataError(
+                    f"the learned event model's network is missing or broken ({exc}); "
+                    "rebuild it with `make model`, or code with rules only (`--no-model`)",
+                    str(folder / "convnet.npz"),
+                ) from exc
+            column = {label: j for j, label in enumerate(blended["labels"])}
+            self.convnet_columns = {
+                name: [column[label] for label in self.heads[name].labels] for name in BLENDED
+            }
+            self.convnet_weight = float(blended["weight"])
         self.thresholds = Thresholds(**self.meta["thresholds"])
         stacked = self.meta.get("stacker")
         self.stacker: Stacker | None = None
@@ -143,9 +163,17 @@ class EventModel:
         (without a parse, its lower-cased words stand in)."""
         if not texts:
             return []
-        dense = self.dense_features(texts, lemmas)
-        words = hashed_words(texts, lemmas if lemmas is not None else sentence_lemmas(texts))
+        ids = self.embedder.token_ids(texts)
+        found = lemmas if lemmas is not None else sentence_lemmas(texts)
+        dense = dense_features(self.embedder, self.lexicon, self.types, ids, found)
+        words = hashed_words(texts, found)
         out = {name: head.scores(dense, words) for name, head in self.heads.items()}
+        if self.convnet is not None:
+            convnet = self.convnet.probabilities(self.embedder.table, ids)
+            for name, columns in self.convnet_columns.items():
+                out[name] = (1 - self.convnet_weight) * out[name] + (
+                    self.convnet_weight * convnet[:, columns]
+                )
         types, roots, flags = self.heads["types"], self.heads["root"], self.heads["flags"]
         result = []
         for row in range(len(texts)):
@@ -160,13 +188,6 @@ class EventModel:
                 )
             )
         return result
-
-    def dense_features(
-        self, texts: Sequence[str], lemmas: Sequence[Sequence[str]] | None = None
-    ) -> FloatArray:
-        """The embedding and the trigger lexicon's hits, side by side."""
-        found = lemmas if lemmas is not None else sentence_lemmas(texts)
-        return dense_features(self.embedder, self.lexicon, self.types, texts, found)
 
     def predicted_types(self, scores: SentenceScores) -> frozenset[str]:
         """The types the model alone codes for a sentence."""

@@ -286,7 +286,8 @@ BAD_DATES = [
     "9999-12-31",
     "0001-01-01",
     "1799-12-31",
-    (LATEST + timedelta(days=1)).isoformat(),
+    # two days out, not one: the coder reads the calendar again, and a run may cross midnight
+    (LATEST + timedelta(days=2)).isoformat(),
     "2023-02-29",
     "2024-13-01",
     "2024-1-2",

@@ -67,7 +67,7 @@ class ConvNet:
         vectors = np.zeros((total, table.shape[1]), dtype=np.float32)
         if len(flat):
             vectors[np.concatenate(spans)] = table[flat]
-        means = np.add.reduceat(vectors, _bounds(starts, lengths))[::2]
+        means = _pooled(vectors, starts, lengths, with_max=False)[1]
         means /= np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-9)
         pooled = []
         for width, kernel, bias in zip(self.widths, self.kernels, self.biases, strict=True):
@@ -81,17 +81,39 @@ class ConvNet:
                     vectors[j : j + count] @ kernel[j * table.shape[1] : (j + 1) * table.shape[1]]
                 )
             np.maximum(hidden, 0.0, out=hidden)
-            bounds = _bounds(starts - width // 2, lengths)
-            pooled.append(np.maximum.reduceat(hidden, bounds)[::2])
-            pooled.append(np.add.reduceat(hidden, bounds)[::2] / lengths[:, None])
+            maxima, sums = _pooled(hidden, starts - width // 2, lengths, with_max=True)
+            pooled.append(maxima)
+            pooled.append(sums / lengths[:, None])
         features = np.hstack([*pooled, means * MEAN_SCALE])
         logits = features @ self.out + self.out_bias
         return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float32)
 
 
-def _bounds(firsts: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """``reduceat`` indices whose even-numbered results are the sentences' rows."""
-    out = np.empty(2 * len(firsts), dtype=np.int64)
-    out[0::2] = firsts
-    out[1::2] = firsts + lengths
-    return out
+POOL_CHUNK = 64  # sentences gathered at once, of similar length
+
+
+def _pooled(
+    matrix: FloatArray,
+    firsts: npt.NDArray[np.int64],
+    lengths: npt.NDArray[np.int64],
+    *,
+    with_max: bool,
+) -> tuple[FloatArray, FloatArray]:
+    """Per sentence (rows ``firsts[i]`` to ``firsts[i] + lengths[i]``), the maximum
+    (zeros unless ``with_max``) and the sum of ``matrix``'s rows. Sentences of similar
+    length are gathered into a padded block, which is several times faster than
+    ``reduceat`` over rows."""
+    count, columns = len(firsts), matrix.shape[1]
+    maxima = np.zeros((count, columns), dtype=np.float32)
+    sums = np.empty((count, columns), dtype=np.float32)
+    order = np.argsort(lengths, kind="stable")
+    for chunk in np.array_split(order, max(1, -(-count // POOL_CHUNK))):
+        chunk_lengths = lengths[chunk]
+        steps = np.arange(int(chunk_lengths.max()))
+        valid = steps[None, :] < chunk_lengths[:, None]
+        # padding repeats a sentence's first row: harmless to the maximum, masked in the sum
+        block = matrix[firsts[chunk][:, None] + np.where(valid, steps[None, :], 0)]
+        if with_max:
+            maxima[chunk] = block.max(axis=1)
+        sums[chunk] = np.einsum("ltc,lt->lc", block, valid.astype(np.float32))
+    return maxima, sums

@@ -18,6 +18,7 @@ from eventcoder.pipeline import Coder
 from eventcoder.store import SCHEMA_VERSION, EventFilter, EventStore, open_store
 from eventcoder.store.dedup import MentionRow, cluster, group_key, is_symmetric, source_identity
 from schema_v1 import write_v1_database
+from store_records import records
 
 THREE_REPORTS = [
     (
@@ -78,7 +79,7 @@ def test_three_articles_about_one_call_give_one_event(coder: Coder, db_url: str)
     with open_store(db_url) as store:
         store.write_many(coder.code_documents(_documents()), coder_version=coder.version)
         assert store.refresh_events() > 0
-        calls = list(store.query_events(EventFilter(source="POLGOV", target="UKRGOV")))
+        calls = list(records(store.query_events(EventFilter(source="POLGOV", target="UKRGOV"))))
         assert len(calls) == 1, calls
         call = calls[0]
         assert call["reports"]["articles"] == 3
@@ -86,7 +87,7 @@ def test_three_articles_about_one_call_give_one_event(coder: Coder, db_url: str)
         assert call["reports"]["sources"] == 3
         assert call["plover"]["event"] == "CONSULT"
         assert call["date"] == "2024-01-25"
-        mentions = list(store.query_mentions(EventFilter(event_id=call["event_id"])))
+        mentions = list(records(store.query_mentions(EventFilter(event_id=call["event_id"]))))
         assert sorted(m["doc_id"] for m in mentions) == ["ap-7", "kyivindependent-3", "reuters-1"]
         for mention, doc in zip(
             sorted(mentions, key=lambda m: m["doc_id"]),
@@ -97,7 +98,7 @@ def test_three_articles_about_one_call_give_one_event(coder: Coder, db_url: str)
             assert doc.text[evidence["start"] : evidence["end"]] == evidence["sentence"]
             assert mention["merged_into"] == call["event_id"]
         # every article's events can still be reached from the article
-        assert [e["event_id"] for e in store.query_events(EventFilter(doc_id="ap-7"))] == [
+        assert [e["event_id"] for e in records(store.query_events(EventFilter(doc_id="ap-7")))] == [
             call["event_id"]
         ]
 
@@ -107,10 +108,10 @@ def test_a_mutual_call_told_both_ways_gives_one_event(coder: Coder, db_url: str)
         docs = _documents(MUTUAL_CALL)
         store.write_many(coder.code_documents(docs), coder_version=coder.version)
         store.refresh_events()
-        mentions = list(store.query_mentions())
+        mentions = list(records(store.query_mentions()))
         dyads = {(m["source"]["code"], m["target"]["code"]) for m in mentions}
         assert dyads == {("FRAGOV", "DEUGOV"), ("DEUGOV", "FRAGOV")}, mentions
-        [call] = list(store.query_events())
+        [call] = list(records(store.query_events()))
         assert call["plover"]["event"] == "CONSULT"
         assert call["date"] == "2024-01-23"
         assert call["reports"]["articles"] == 3
@@ -182,7 +183,7 @@ def _write(store: EventStore, doc_id: str, day: date, *events: Event, source: st
 
 def _events_table(store: EventStore) -> list[dict[str, object]]:
     store.refresh_events()
-    return sorted(store.query_events(), key=lambda e: e["event_id"])
+    return sorted(records(store.query_events()), key=lambda e: e["event_id"])
 
 
 def test_dates_within_a_day_of_the_first_report_merge(db_url: str) -> None:
@@ -247,7 +248,7 @@ def test_a_recoded_mention_moves_between_events(db_url: str) -> None:
         _write(store, "b", day, _event("b", day, "111"))  # b now reads as a criticism
         by_root = {e["cameo"][:2]: e["reports"]["articles"] for e in _events_table(store)}
         assert by_root == {"04": 1, "11": 2}
-        merged = {m["doc_id"]: m["merged_into"] for m in store.query_mentions()}
+        merged = {m["doc_id"]: m["merged_into"] for m in records(store.query_mentions())}
         assert merged["b"] == merged["c"] != merged["a"]
 
 
@@ -275,7 +276,9 @@ def test_a_mutual_event_merges_whichever_way_round_it_was_coded(db_url: str) -> 
             "DEUGOV",
             "041",
         )
-        dyads = {m["doc_id"]: (m["source"]["code"], m["cameo"]) for m in store.query_mentions()}
+        dyads = {
+            m["doc_id"]: (m["source"]["code"], m["cameo"]) for m in records(store.query_mentions())
+        }
         assert dyads == {
             "lemonde": ("FRAGOV", "041"),
             "dw": ("DEUGOV", "040"),
@@ -355,7 +358,7 @@ def test_a_version_1_database_is_upgraded(db_url: str) -> None:
     write_v1_database(db_url, doc, old)
     with open_store(db_url) as store:
         assert store.counts().mentions == 2
-        assert sorted(m["event_id"] for m in store.query_mentions()) == sorted(
+        assert sorted(m["event_id"] for m in records(store.query_mentions())) == sorted(
             e.event_id for e in old
         )
         [event] = _events_table(store)
@@ -434,7 +437,7 @@ def test_a_version_2_database_is_regrouped(db_url: str, tmp_path: Path) -> None:
         fill(store)
         _with_schema_2_keys(store)
         before = sorted(
-            (e["source"]["code"], e["reports"]["articles"]) for e in store.query_events()
+            (e["source"]["code"], e["reports"]["articles"]) for e in records(store.query_events())
         )
         assert before == [("DEUGOV", 1), ("DEUGOV", 1), ("FRAGOV", 3)]  # the call in three
     with open_store(db_url) as store:
@@ -447,11 +450,11 @@ def test_a_version_2_database_is_regrouped(db_url: str, tmp_path: Path) -> None:
         assert store.counts().stale_groups == 4
         regrouped = _events_table(store)
         assert store.counts().stale_groups == 0
-        links = {m["event_id"]: m["merged_into"] for m in store.query_mentions()}
+        links = {m["event_id"]: m["merged_into"] for m in records(store.query_mentions())}
     with open_store(str(tmp_path / "fresh.db")) as fresh:  # as if written by this version
         fill(fresh)
         assert regrouped == _events_table(fresh)
-        assert {m["event_id"]: m["merged_into"] for m in fresh.query_mentions()} == links
+        assert {m["event_id"]: m["merged_into"] for m in records(fresh.query_mentions())} == links
     summary = sorted((e["cameo"], e["source"]["code"], e["reports"]["articles"]) for e in regrouped)
     assert summary == [("041", "FRAGOV", 4), ("042", "DEUGOV", 1), ("042", "FRAGOV", 1)]
 
@@ -475,16 +478,16 @@ def test_refreshing_around_each_change_equals_merging_from_scratch(
                 gone = rng.choice(sorted(docs))
                 steps.delete_document(gone)
                 steps.refresh_events()
-        final = {m["doc_id"]: m for m in steps.query_mentions()}
+        final = {m["doc_id"]: m for m in records(steps.query_mentions())}
         stepwise = _events_table(steps)
-        links = {m["event_id"]: m["merged_into"] for m in steps.query_mentions()}
+        links = {m["event_id"]: m["merged_into"] for m in records(steps.query_mentions())}
     with open_store(str(tmp_path / "once.db")) as once:
         for doc_id in sorted(final):
             day = docs[doc_id]
             event = _event(doc_id, day, final[doc_id]["cameo"])
             _write(once, doc_id, day, event, source=_outlet_of(tmp_path / "steps.db", doc_id))
         assert _events_table(once) == stepwise
-        assert {m["event_id"]: m["merged_into"] for m in once.query_mentions()} == links
+        assert {m["event_id"]: m["merged_into"] for m in records(once.query_mentions())} == links
     assert len(stepwise) > 5
 
 
@@ -531,14 +534,14 @@ def test_a_stored_mention_at_a_calendar_end_keeps_the_store_readable(
         assert store.refresh_events() == 1
         _write(store, "far3", day, _event("far3", day, start=5))  # the event on `day` is replaced
         assert store.refresh_events() == 1
-        events = sorted(store.query_events(), key=lambda e: e["date"])
+        events = sorted(records(store.query_events()), key=lambda e: e["date"])
         assert [(e["date"], e["reports"]["mentions"]) for e in events] == sorted(
             [(ordinary.isoformat(), 1), (day.isoformat(), 3)]
         )
-        assert len(list(store.query_mentions(EventFilter(since=day, until=day)))) == 3
+        assert len(list(records(store.query_mentions(EventFilter(since=day, until=day))))) == 3
         assert store.delete_document("far3")
         store.refresh_events()
-        assert sorted(e["reports"]["mentions"] for e in store.query_events()) == [1, 2]
+        assert sorted(e["reports"]["mentions"] for e in records(store.query_events())) == [1, 2]
 
 
 def test_events_command_lists_a_database_holding_a_9999_12_31_mention(

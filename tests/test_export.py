@@ -6,17 +6,28 @@ import csv
 import io
 import json
 from datetime import date
-from typing import Any
 
 import pytest
 
 from eventcoder.export import CSV_COLUMNS, FORMATS, GDELT_COLUMNS, snippet, write_events
-from eventcoder.model import Actor, Event, Evidence, Modality, Plover
+from eventcoder.model import (
+    Actor,
+    Event,
+    Evidence,
+    Modality,
+    Plover,
+    Reports,
+    Stored,
+    StoredEvent,
+    StoredMention,
+)
 
 SENTENCE = "Valerii Zaluzhnyi held a telephone call with Wiesław Kukuła, the Polish chief."
 
 
-def make_record(target: bool = True, trigger_start: int = 18) -> dict[str, Any]:
+def make_event(
+    target: bool = True, trigger_start: int = 18, sentence: str = SENTENCE, start: int = 0
+) -> Event:
     return Event(
         doc_id="doc-1",
         date=date(2024, 1, 25),
@@ -28,19 +39,25 @@ def make_record(target: bool = True, trigger_start: int = 18) -> dict[str, Any]:
         quad_class=1,
         plover=Plover("CONSULT", "phone", ("military", "diplomatic")),
         modality=Modality(),
-        evidence=Evidence(SENTENCE, 0, len(SENTENCE), "held a telephone call", trigger_start, 39),
+        evidence=Evidence(
+            sentence, start, start + len(sentence), "held a telephone call", trigger_start, 39
+        ),
         confidence=0.9,
         rule="r1",
         coder_version="v",
-    ).to_record()
+    )
 
 
-RECORDS = [make_record(), make_record(target=False, trigger_start=20)]
+REPORTS = Reports(3, 2, 2, date(2024, 1, 25), date(2024, 1, 26), "m1")
+EVENTS: list[Stored] = [
+    StoredEvent(make_event(), REPORTS, url="https://example.org/a"),
+    StoredMention(make_event(target=False, trigger_start=20), merged_into="e9"),
+]
 
 
-def export(fmt: str, records: list[dict[str, Any]] = RECORDS) -> tuple[int, str]:
+def export(fmt: str, events: list[Stored] = EVENTS) -> tuple[int, str]:
     out = io.StringIO()
-    n = write_events(iter(records), out, fmt)
+    n = write_events(iter(events), out, fmt)
     return n, out.getvalue()
 
 
@@ -57,7 +74,12 @@ def test_jsonl_round_trip() -> None:
     n, text = export("jsonl")
     assert n == 2
     assert "Wiesław" in text  # not ascii-escaped
-    assert [json.loads(line) for line in text.splitlines()] == RECORDS
+    first, second = (json.loads(line) for line in text.splitlines())
+    assert first == EVENTS[0].to_record() and second == EVENTS[1].to_record()
+    assert first["reports"]["articles"] == 2 and first["url"] == "https://example.org/a"
+    assert second["merged_into"] == "e9" and "reports" not in second
+    assert StoredEvent.from_record(first) == EVENTS[0]
+    assert StoredMention.from_record(second) == EVENTS[1]
 
 
 def test_csv() -> None:
@@ -72,6 +94,8 @@ def test_csv() -> None:
     assert first["evidence_end"] == str(len(SENTENCE))
     assert float(first["goldstein"]) == 1.0
     assert second["target_code"] == "" and second["target_text"] == ""
+    assert (first["n_mentions"], first["n_sources"], first["n_articles"]) == ("3", "2", "2")
+    assert (second["n_mentions"], second["n_sources"], second["n_articles"]) == ("1", "1", "1")
 
 
 def test_gdelt() -> None:
@@ -88,16 +112,18 @@ def test_gdelt() -> None:
     assert row["Actor1CountryCode"] == "UKR"
     assert row["Actor2Name"] == "Wiesław Kukuła"
     assert row["QuadClass"] == "1"
-    assert row["SOURCEURL"] == "doc-1"
+    assert (row["NumMentions"], row["NumSources"], row["NumArticles"]) == ("3", "2", "2")
+    assert row["SOURCEURL"] == "https://example.org/a"
     row2 = dict(zip(header, lines[2].split("\t"), strict=True))
     assert row2["Actor2Code"] == ""
+    assert row2["SOURCEURL"] == "doc-1"  # no URL known: the document id
 
 
 def test_plover() -> None:
     n, text = export("plover")
     first, second = (json.loads(line) for line in text.splitlines())
     assert n == 2
-    assert first["id"] == RECORDS[0]["event_id"]
+    assert first["id"] == EVENTS[0].event.event_id
     assert first["event_type"] == "CONSULT" and first["mode"] == "phone"
     assert first["context"] == ["military", "diplomatic"]
     assert first["source_actor"] == "Valerii Zaluzhnyi" and first["source_code"] == "UKRMIL"
@@ -127,9 +153,8 @@ class _Terminal(io.StringIO):
 @pytest.mark.parametrize("columns", [100, 143, 220])
 def test_table_on_a_terminal_fits_it(monkeypatch: pytest.MonkeyPatch, columns: int) -> None:
     monkeypatch.setenv("COLUMNS", str(columns))
-    long = make_record()
-    long["evidence"]["sentence"] = "In a long preamble, " * 20 + SENTENCE
-    long["evidence"]["start"] = -400
+    preamble = "In a long preamble, " * 20
+    long = StoredEvent(make_event(sentence=preamble + SENTENCE, start=-len(preamble)), REPORTS)
     out = _Terminal()
     write_events(iter([long]), out, "table")
     lines = out.getvalue().splitlines()
@@ -140,17 +165,16 @@ def test_table_on_a_terminal_fits_it(monkeypatch: pytest.MonkeyPatch, columns: i
 
 @pytest.mark.parametrize("width", [24, 40, 80, 200])
 def test_snippet_keeps_the_trigger(width: int) -> None:
-    record = make_record()
-    record["evidence"]["sentence"] = "Before that, " * 10 + SENTENCE + " And after." * 10
-    record["evidence"]["start"] = -130
-    cut = snippet(record, width)
+    before = "Before that, " * 10
+    event = make_event(sentence=before + SENTENCE + " And after." * 10, start=-len(before))
+    cut = snippet(event.evidence, width)
     assert len(cut) <= width
     assert "held a telephone call" in cut
     assert cut.startswith("“") and cut.endswith("”")
 
 
 def test_snippet_of_a_short_sentence_is_the_sentence() -> None:
-    assert snippet(make_record(), 200) == f"“{SENTENCE}”"
+    assert snippet(make_event().evidence, 200) == f"“{SENTENCE}”"
 
 
 def test_empty_input() -> None:

@@ -38,6 +38,7 @@ from eventcoder.spark import (
     row_to_record,
     run_job,
 )
+from store_records import records
 
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "eventcoder" / "samples"
 ARTICLES = SAMPLES / "articles.jsonl"
@@ -440,7 +441,7 @@ def test_spark_output_merges_in_a_store_like_local_coding(spark: Any, tmp_path: 
     with open_store(str(tmp_path / "events.db")) as store:
         store.write_many((doc, [e for e in events if e.doc_id == doc.doc_id]) for doc in documents)
         store.refresh_events()
-        merged = [r for r in store.query_events() if r["plover"]["event"] == "CONSULT"]
+        merged = [r for r in records(store.query_events()) if r["plover"]["event"] == "CONSULT"]
     assert len(merged) == 1, merged
     assert merged[0]["reports"]["articles"] == 3
     assert {merged[0]["source"]["country"], merged[0]["target"]["country"]} == {"FRA", "DEU"}

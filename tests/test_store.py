@@ -35,6 +35,7 @@ from eventcoder.ingest.clean import clean_text, latest_document_date
 from eventcoder.model import Actor, Document, Event, Evidence, Modality, Plover
 from eventcoder.store import SCHEMA_VERSION, EventFilter, EventStore, open_store
 from eventcoder.store.schema import documents as documents_t
+from store_records import records
 
 VERSION = "test-1"
 
@@ -117,7 +118,9 @@ def mentions(store: EventStore, flt: EventFilter | None = None) -> list[dict[str
     """The stored mentions as Event.to_record() made them (without what a query adds:
     ``merged_into`` and the document's ``url``)."""
     added = {"merged_into", "url"}
-    return [{k: v for k, v in r.items() if k not in added} for r in store.query_mentions(flt)]
+    return [
+        {k: v for k, v in r.items() if k not in added} for r in records(store.query_mentions(flt))
+    ]
 
 
 # -- opening -------------------------------------------------------------------------
@@ -209,10 +212,10 @@ def test_url_hides_password(tmp_path: Path) -> None:
     # sqlite URLs have no password; check the non-sqlite branch of the description
     from sqlalchemy.engine import make_url
 
-    from eventcoder.store.store import _describe
+    from eventcoder.store.engine import describe_url
 
-    assert "***" in _describe(make_url("postgresql+psycopg://u:secret@h/db"))
-    assert "secret" not in _describe(make_url("postgresql+psycopg://u:secret@h/db"))
+    assert "***" in describe_url(make_url("postgresql+psycopg://u:secret@h/db"))
+    assert "secret" not in describe_url(make_url("postgresql+psycopg://u:secret@h/db"))
 
 
 # -- writing -------------------------------------------------------------------------
@@ -387,7 +390,7 @@ def test_concurrent_reader_while_writing(store: EventStore) -> None:
         make_event("a", source=(f"X{i:04d}", f"actor {i}"), trigger_start=i) for i in range(1200)
     ]
     store.write_document(make_doc("a"), many)
-    before = list(store.query_mentions())
+    before = list(records(store.query_mentions()))
     assert len(before) == 1200
     errors: list[BaseException] = []
 
@@ -399,13 +402,13 @@ def test_concurrent_reader_while_writing(store: EventStore) -> None:
             errors.append(exc)
 
     reader = store.query_mentions()
-    first = next(reader)
+    first = next(reader).to_record()
     writer = threading.Thread(target=write, daemon=True)
     writer.start()
     writer.join(timeout=30)
     assert not writer.is_alive(), "the writer is blocked by an open reader"
     assert errors == []
-    assert [first, *reader] == before  # the reader kept its snapshot
+    assert [first, *records(reader)] == before  # the reader kept its snapshot
     assert stored(store) == (2, 2)
     assert len(mentions(store)) == 2
 
@@ -467,7 +470,7 @@ def test_concurrent_refreshes(store: EventStore) -> None:
         errors = run_in_threads(store.refresh_events, store.refresh_events)
     assert errors == []
     assert store.counts().stale_groups == 0
-    assert [r["reports"]["articles"] for r in store.query_events()] == [3]
+    assert [r["reports"]["articles"] for r in records(store.query_events())] == [3]
 
 
 def test_a_refresh_next_to_a_writer_loses_no_merge(store: EventStore) -> None:
@@ -482,8 +485,8 @@ def test_a_refresh_next_to_a_writer_loses_no_merge(store: EventStore) -> None:
         )
     assert errors == []
     store.refresh_events()
-    assert [r["reports"]["articles"] for r in store.query_events()] == [2]
-    assert None not in {m["merged_into"] for m in store.query_mentions()}
+    assert [r["reports"]["articles"] for r in records(store.query_events())] == [2]
+    assert None not in {m["merged_into"] for m in records(store.query_mentions())}
 
 
 def test_mutual_mentions_keep_their_direction_and_share_a_group(store: EventStore) -> None:
@@ -516,12 +519,13 @@ def test_mutual_mentions_keep_their_direction_and_share_a_group(store: EventStor
     assert visits == [("FRAGOV|DEUGOV|04|",), ("DEUGOV|FRAGOV|04|",)]
     store.refresh_events()
     # the event is told as its most confident mention told it: lemonde's FRA->DEU call
-    events = {e["cameo"] + e["source"]["code"]: e for e in store.query_events()}
+    events = {e["cameo"] + e["source"]["code"]: e for e in records(store.query_events())}
     assert sorted(events) == ["041FRAGOV", "042DEUGOV", "042FRAGOV"]
     assert events["041FRAGOV"]["reports"]["articles"] == 3
     assert events["041FRAGOV"]["reports"]["mentions"] == 4
     merged = {
-        m["event_id"]: m["merged_into"] for m in store.query_mentions(EventFilter(cameo="04"))
+        m["event_id"]: m["merged_into"]
+        for m in records(store.query_mentions(EventFilter(cameo="04")))
     }
     assert len(set(merged.values())) == 3
 
@@ -571,13 +575,13 @@ def filled(store: EventStore) -> EventStore:
 def _q(store: EventStore, **kw: Any) -> list[tuple[str, int]]:
     return [
         (r["doc_id"], r["evidence"]["trigger_start"])
-        for r in store.query_mentions(EventFilter(**kw))
+        for r in records(store.query_mentions(EventFilter(**kw)))
     ]
 
 
 def test_query_order(filled: EventStore) -> None:
     assert _q(filled) == [("b", 5), ("b", 5), ("a", 10), ("a", 40), ("c", 5)]
-    dates = [r["date"] for r in filled.query_mentions()]
+    dates = [r["date"] for r in records(filled.query_mentions())]
     assert dates == sorted(dates)
 
 
@@ -619,10 +623,10 @@ def test_filter_dates_doc_limit(filled: EventStore) -> None:
 
 
 def test_query_returns_full_records(filled: EventStore) -> None:
-    for record in filled.query_mentions(EventFilter(doc_id="b")):
+    for record in records(filled.query_mentions(EventFilter(doc_id="b"))):
         assert record["record_version"] == 1
         json.dumps(record)
-    (no_target,) = filled.query_mentions(EventFilter(source="USA"))
+    (no_target,) = records(filled.query_mentions(EventFilter(source="USA")))
     assert no_target["target"] is None
 
 
@@ -701,8 +705,8 @@ def test_odd_values_are_stored_and_read_back_unchanged(
     assert tuple(row) == (doc_id, day, title, url, source, doc_id, body)
     assert store.is_current(doc, VERSION)
     assert mentions(store, EventFilter(doc_id=doc_id)) == [ev.to_record()]
-    (event,) = store.query_events(EventFilter(doc_id=doc_id))
+    (event,) = records(store.query_events(EventFilter(doc_id=doc_id)))
     assert (event["doc_id"], event["date"]) == (doc_id, day.isoformat())
     assert store.delete_document(doc_id)
     store.refresh_events()
-    assert not list(store.query_events(EventFilter(doc_id=doc_id)))
+    assert not list(records(store.query_events(EventFilter(doc_id=doc_id))))

@@ -4,12 +4,13 @@ merge step of `eventcoder code`."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from eventcoder.cli import EXIT_OK, main
+from eventcoder.model import Actor, Event, Evidence, Modality, Plover, Reports, StoredEvent
 from eventcoder.summary import SummaryInput, format_summary
 
 ARTICLES = [
@@ -108,30 +109,33 @@ def test_summary_of_a_missing_database_is_an_error(
     assert not (tmp_path / "none.db").exists()
 
 
-def _record(n: int, articles: int) -> dict[str, Any]:
+def _stored(n: int, articles: int) -> StoredEvent:
     sentence = f"Country {n} sent aid to its neighbour after the floods of the spring."
-    return {
-        "event_id": f"e{n}",
-        "date": f"2024-01-{n + 1:02d}",
-        "source": {"text": f"Country {n}", "code": "AAA", "country": "AAA", "name": None},
-        "target": None,
-        "cameo": "070",
-        "plover": {"event": "AID"},
-        "confidence": 0.5,
-        "evidence": {
-            "sentence": sentence,
-            "start": 0,
-            "end": len(sentence),
-            "trigger": "sent",
-            "trigger_start": sentence.index("sent"),
-            "trigger_end": sentence.index("sent") + 4,
-        },
-        "reports": {"mentions": articles, "articles": articles, "sources": articles},
-    }
+    day = date(2024, 1, n + 1)
+    event = Event(
+        doc_id=f"d{n}",
+        date=day,
+        date_precision="day",
+        source=Actor(f"Country {n}", "AAA", "AAA", None),
+        target=None,
+        cameo="070",
+        goldstein=7.0,
+        quad_class=2,
+        plover=Plover("AID"),
+        modality=Modality(),
+        evidence=Evidence(
+            sentence, 0, len(sentence), "sent", sentence.index("sent"), sentence.index("sent") + 4
+        ),
+        confidence=0.5,
+        rule="r",
+        coder_version="v",
+        event_id=f"e{n}",
+    )
+    return StoredEvent(event, Reports(articles, articles, articles, day, day, f"m{n}"))
 
 
 def test_format_summary_ranks_counts_and_handles_no_target() -> None:
-    events = [_record(n, articles=n % 3 + 1) for n in range(9)]
+    events = [_stored(n, articles=n % 3 + 1) for n in range(9)]
     lines = format_summary(SummaryInput("x.db", 9, 15, events), width=70, top=3)
     assert lines[0] == "9 documents, 15 event mentions merged into 9 events"
     assert lines[1] == "in x.db, event dates 2024-01-01 to 2024-01-09"

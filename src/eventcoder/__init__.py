@@ -8,7 +8,17 @@ from eventcoder.errors import (
     ModelError,
     StoreError,
 )
-from eventcoder.model import Actor, Document, Event, Evidence, Modality, Plover
+from eventcoder.model import (
+    Actor,
+    Document,
+    Event,
+    Evidence,
+    Modality,
+    Plover,
+    Reports,
+    StoredEvent,
+    StoredMention,
+)
 
 __version__ = "0.1.0"
 
@@ -24,6 +34,9 @@ __all__ = [
     "Modality",
     "ModelError",
     "Plover",
+    "Reports",
     "StoreError",
+    "StoredEvent",
+    "StoredMention",
     "__version__",
 ]

@@ -1,8 +1,8 @@
-"""Write event records (as made by :meth:`eventcoder.model.Event.to_record`) in other formats.
+"""Write stored events (``eventcoder.model.StoredEvent`` / ``StoredMention``) in other formats.
 
 Formats:
 
-- ``jsonl``: the event record, one per line (the stable public format).
+- ``jsonl``: the event record (``to_record``), one per line (the stable public format).
 - ``csv``: flat columns, one event a row, with a header.
 - ``table``: a plain-text table for reading, fitted to the terminal.
 - ``gdelt``: tab-separated, GDELT 2.0 events-like column names, with a header;
@@ -16,7 +16,9 @@ import csv
 import json
 import shutil
 from collections.abc import Callable, Iterable
-from typing import Any, TextIO
+from typing import TextIO
+
+from eventcoder.model import Actor, Evidence, Stored
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "table", "gdelt", "plover")
 
@@ -80,25 +82,11 @@ TABLE_COLUMNS: tuple[tuple[str, int], ...] = (
 )
 
 
-def _part(record: dict[str, Any], key: str) -> dict[str, Any]:
-    value = record.get(key)
-    return value if isinstance(value, dict) else {}
-
-
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     """A value as a single-line string; ``None`` becomes empty."""
     if value is None:
         return ""
     return " ".join(str(value).split())
-
-
-def _context(plover: dict[str, Any]) -> list[str]:
-    ctx = plover.get("context")
-    if ctx is None:
-        return []
-    if isinstance(ctx, str):
-        return [c for c in ctx.split(";") if c]
-    return [str(c) for c in ctx]
 
 
 def _truncate(value: str, width: int) -> str:
@@ -110,21 +98,15 @@ def fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
-def snippet(record: dict[str, Any], width: int) -> str:
+def snippet(evidence: Evidence, width: int) -> str:
     """The evidence sentence cut to ``width`` characters around its trigger, on one line.
 
     The trigger is kept whole and centred as far as the sentence allows; cut ends get
     an ellipsis.
     """
-    evidence = record.get("evidence")
-    if not isinstance(evidence, dict):
-        return ""
-    sentence = str(evidence.get("sentence") or "")
-    try:
-        at = int(evidence["trigger_start"]) - int(evidence["start"])
-        end = int(evidence["trigger_end"]) - int(evidence["start"])
-    except (KeyError, TypeError, ValueError):
-        at = end = 0
+    sentence = evidence.sentence
+    at = evidence.trigger_start - evidence.start
+    end = evidence.trigger_end - evidence.start
     if not 0 <= at <= end <= len(sentence):
         at = end = 0
     before = " ".join(sentence[:at].split())
@@ -156,111 +138,101 @@ def _word_end(text: str) -> str:
     return text[:space] if space > len(text) // 2 else text
 
 
-def report_counts(record: dict[str, Any]) -> tuple[int, int, int]:
-    """(mentions, sources, articles) of a deduplicated event; a mention counts (1, 1, 1)."""
-    reports = _part(record, "reports")
-    return (
-        int(reports.get("mentions", 1)),
-        int(reports.get("sources", 1)),
-        int(reports.get("articles", 1)),
-    )
-
-
-def csv_row(record: dict[str, Any]) -> dict[str, Any]:
-    """The flat CSV row of one event record (``None`` stays ``None``)."""
-    src, tgt = _part(record, "source"), _part(record, "target")
-    plover, evidence = _part(record, "plover"), _part(record, "evidence")
+def csv_row(stored: Stored) -> dict[str, str | int | float | None]:
+    """The flat CSV row of one stored event (``None`` stays ``None``)."""
+    ev = stored.event
+    src, tgt = ev.source, ev.target
     return {
-        "event_id": record.get("event_id"),
-        "doc_id": record.get("doc_id"),
-        "date": record.get("date"),
-        "date_precision": record.get("date_precision"),
-        "source_code": src.get("code"),
-        "source_text": src.get("text"),
-        "target_code": tgt.get("code"),
-        "target_text": tgt.get("text"),
-        "cameo": record.get("cameo"),
-        "goldstein": record.get("goldstein"),
-        "quad_class": record.get("quad_class"),
-        "plover_event": plover.get("event"),
-        "plover_mode": plover.get("mode"),
-        "plover_context": ";".join(_context(plover)),
-        "confidence": record.get("confidence"),
-        "sentence": evidence.get("sentence"),
-        "evidence_start": evidence.get("start"),
-        "evidence_end": evidence.get("end"),
-        "trigger": evidence.get("trigger"),
-        **dict(zip(("n_mentions", "n_sources", "n_articles"), report_counts(record), strict=True)),
+        "event_id": ev.event_id,
+        "doc_id": ev.doc_id,
+        "date": ev.date.isoformat(),
+        "date_precision": ev.date_precision,
+        "source_code": src.code if src else None,
+        "source_text": src.text if src else None,
+        "target_code": tgt.code if tgt else None,
+        "target_text": tgt.text if tgt else None,
+        "cameo": ev.cameo,
+        "goldstein": ev.goldstein,
+        "quad_class": ev.quad_class,
+        "plover_event": ev.plover.event,
+        "plover_mode": ev.plover.mode,
+        "plover_context": ";".join(ev.plover.context),
+        "confidence": ev.confidence,
+        "sentence": ev.evidence.sentence,
+        "evidence_start": ev.evidence.start,
+        "evidence_end": ev.evidence.end,
+        "trigger": ev.evidence.trigger,
+        **dict(zip(("n_mentions", "n_sources", "n_articles"), stored.counts, strict=True)),
     }
 
 
-def gdelt_row(record: dict[str, Any]) -> list[str]:
-    """The GDELT-like columns of one event record, as strings."""
-    src, tgt = _part(record, "source"), _part(record, "target")
-    cameo = _text(record.get("cameo"))
+def _actor_cells(actor: Actor | None) -> list[str]:
+    """GDELT's code, name and country of an actor."""
+    if actor is None:
+        return ["", "", ""]
+    return [_text(actor.code), _text(actor.name or actor.text), _text(actor.country)]
+
+
+def gdelt_row(stored: Stored) -> list[str]:
+    """The GDELT-like columns of one stored event, as strings."""
+    ev = stored.event
+    cameo = _text(ev.cameo)
     return [
-        _text(record.get("event_id")),
-        _text(record.get("date")).replace("-", ""),
-        _text(src.get("code")),
-        _text(src.get("name") or src.get("text")),
-        _text(src.get("country")),
-        _text(tgt.get("code")),
-        _text(tgt.get("name") or tgt.get("text")),
-        _text(tgt.get("country")),
+        _text(ev.event_id),
+        ev.date.isoformat().replace("-", ""),
+        *_actor_cells(ev.source),
+        *_actor_cells(ev.target),
         cameo,
         cameo[:3],
         cameo[:2],
-        _text(record.get("quad_class")),
-        _text(record.get("goldstein")),
-        *(str(n) for n in report_counts(record)),
-        _text(record.get("url") or record.get("doc_id")),  # the doc_id when no URL is known
+        _text(ev.quad_class),
+        _text(ev.goldstein),
+        *(str(n) for n in stored.counts),
+        _text(stored.url or ev.doc_id),  # the doc_id when no URL is known
     ]
 
 
-def plover_record(record: dict[str, Any]) -> dict[str, Any]:
-    """A POLECAT/PLOVER-style record of one event record."""
-    src, tgt = _part(record, "source"), _part(record, "target")
-    plover, evidence = _part(record, "plover"), _part(record, "evidence")
+def plover_record(stored: Stored) -> dict[str, object]:
+    """A POLECAT/PLOVER-style record of one stored event."""
+    ev = stored.event
+    src, tgt = ev.source, ev.target
     return {
-        "id": record.get("event_id"),
-        "date": record.get("date"),
-        "event_type": plover.get("event"),
-        "mode": plover.get("mode"),
-        "context": _context(plover),
-        "source_actor": src.get("text"),
-        "source_code": src.get("code"),
-        "source_country": src.get("country"),
-        "target_actor": tgt.get("text"),
-        "target_code": tgt.get("code"),
-        "target_country": tgt.get("country"),
-        "event_text": evidence.get("sentence"),
-        "confidence": record.get("confidence"),
-        "doc_id": record.get("doc_id"),
+        "id": ev.event_id,
+        "date": ev.date.isoformat(),
+        "event_type": ev.plover.event,
+        "mode": ev.plover.mode,
+        "context": list(ev.plover.context),
+        "source_actor": src.text if src else None,
+        "source_code": src.code if src else None,
+        "source_country": src.country if src else None,
+        "target_actor": tgt.text if tgt else None,
+        "target_code": tgt.code if tgt else None,
+        "target_country": tgt.country if tgt else None,
+        "event_text": ev.evidence.sentence,
+        "confidence": ev.confidence,
+        "doc_id": ev.doc_id,
     }
 
 
-def table_row(record: dict[str, Any], sentence_width: int | None = None) -> str:
+def table_row(stored: Stored, sentence_width: int | None = None) -> str:
     """One line of the terminal table; the evidence is cut to ``sentence_width`` characters
     around the trigger (``None``: the whole sentence)."""
-    src, tgt = _part(record, "source"), _part(record, "target")
-    plover, evidence = _part(record, "plover"), _part(record, "evidence")
-    event = _text(plover.get("event"))
-    mode = _text(plover.get("mode"))
-    confidence = record.get("confidence")
+    ev = stored.event
+    event, mode = _text(ev.plover.event), _text(ev.plover.mode)
     sentence = (
-        _text(evidence.get("sentence"))
+        _text(ev.evidence.sentence)
         if sentence_width is None
-        else snippet(record, sentence_width)
+        else snippet(ev.evidence, sentence_width)
     )
     cells = [
-        _text(record.get("date")),
-        _text(src.get("code")) or "-",
-        _text(tgt.get("code")) or "-",
-        _text(record.get("cameo")),
+        ev.date.isoformat(),
+        _text(ev.source.code if ev.source else None) or "-",
+        _text(ev.target.code if ev.target else None) or "-",
+        _text(ev.cameo),
         f"{event}/{mode}" if mode else event,
-        _text(evidence.get("trigger")),
-        f"{confidence:.2f}" if isinstance(confidence, int | float) else "",
-        str(report_counts(record)[2]),
+        _text(ev.evidence.trigger),
+        f"{ev.confidence:.2f}",
+        str(stored.counts[2]),
         sentence,
     ]
     return _table_line(cells)
@@ -274,42 +246,46 @@ def _table_line(cells: list[str]) -> str:
     return "  ".join(parts).rstrip()
 
 
-def _write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+def _write_jsonl(records: Iterable[Stored], out: TextIO) -> int:
     n = 0
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    for stored in records:
+        out.write(json.dumps(stored.to_record(), ensure_ascii=False) + "\n")
         n += 1
     return n
 
 
-def _write_plover(records: Iterable[dict[str, Any]], out: TextIO) -> int:
-    return _write_jsonl((plover_record(r) for r in records), out)
+def _write_plover(records: Iterable[Stored], out: TextIO) -> int:
+    n = 0
+    for stored in records:
+        out.write(json.dumps(plover_record(stored), ensure_ascii=False) + "\n")
+        n += 1
+    return n
 
 
-def _write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+def _write_csv(records: Iterable[Stored], out: TextIO) -> int:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     # with "\n" line ends the writer leaves a lone "\r" unquoted: readers split the row there
     quoted = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     n = 0
-    for record in records:
-        row = csv_row(record)
+    for stored in records:
+        row = csv_row(stored)
         cr = any(isinstance(v, str) and "\r" in v for v in row.values())
         (quoted if cr else writer).writerow(row)
         n += 1
     return n
 
 
-def _write_gdelt(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+def _write_gdelt(records: Iterable[Stored], out: TextIO) -> int:
     out.write("\t".join(GDELT_COLUMNS) + "\n")
     n = 0
-    for record in records:
-        out.write("\t".join(gdelt_row(record)) + "\n")
+    for stored in records:
+        out.write("\t".join(gdelt_row(stored)) + "\n")
         n += 1
     return n
 
 
-def _write_table(records: Iterable[dict[str, Any]], out: TextIO) -> int:
+def _write_table(records: Iterable[Stored], out: TextIO) -> int:
     """The table, fitted to the terminal when ``out`` is one (the evidence column takes
     what is left, cut around the trigger); in a pipe or file each sentence is whole."""
     fixed = sum(w for _, w in TABLE_COLUMNS[:-1]) + 2 * (len(TABLE_COLUMNS) - 1)
@@ -320,13 +296,13 @@ def _write_table(records: Iterable[dict[str, Any]], out: TextIO) -> int:
     out.write(header + "\n")
     out.write("-" * (fixed + (sentence_width or TABLE_COLUMNS[-1][1])) + "\n")
     n = 0
-    for record in records:
-        out.write(table_row(record, sentence_width) + "\n")
+    for stored in records:
+        out.write(table_row(stored, sentence_width) + "\n")
         n += 1
     return n
 
 
-_WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], TextIO], int]] = {
+_WRITERS: dict[str, Callable[[Iterable[Stored], TextIO], int]] = {
     "jsonl": _write_jsonl,
     "csv": _write_csv,
     "table": _write_table,
@@ -335,8 +311,8 @@ _WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], TextIO], int]] = {
 }
 
 
-def write_events(records: Iterable[dict[str, Any]], out: TextIO, fmt: str) -> int:
-    """Write event records to ``out`` in format ``fmt``; return how many were written.
+def write_events(records: Iterable[Stored], out: TextIO, fmt: str) -> int:
+    """Write stored events to ``out`` in format ``fmt``; return how many were written.
 
     Records are streamed: nothing is held in memory. Raises ``ValueError`` for an
     unknown format, naming the valid ones.

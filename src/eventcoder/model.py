@@ -1,7 +1,10 @@
 """The shared data model: frozen dataclasses passed between pipeline stages.
 
 Stages exchange these types only. ``Event.to_record`` produces the public event
-record (version 1) documented in the README; nothing else defines that shape.
+record (version 1) documented in the README and ``Event.from_record`` reads it back;
+nothing else defines that shape. What the store gives back is typed too:
+``StoredEvent`` (a deduplicated event with its ``Reports``) and ``StoredMention`` (an
+event as coded from one article), whose ``to_record`` adds their fields to the record.
 """
 
 from __future__ import annotations
@@ -241,3 +244,101 @@ class Event:
 
     def to_json(self) -> str:
         return json.dumps(self.to_record(), ensure_ascii=False, sort_keys=False)
+
+
+@dataclass(frozen=True)
+class Reports:
+    """How often a deduplicated event was reported: the ``reports`` object of its record."""
+
+    mentions: int
+    articles: int
+    sources: int  # distinct outlets (see ``eventcoder.store.dedup.source_identity``)
+    first_date: date
+    last_date: date
+    mention_id: str  # the representative mention, whose words the event shows
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "mentions": self.mentions,
+            "articles": self.articles,
+            "sources": self.sources,
+            "first_date": self.first_date.isoformat(),
+            "last_date": self.last_date.isoformat(),
+            "mention_id": self.mention_id,
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Reports:
+        return cls(
+            mentions=int(record["mentions"]),
+            articles=int(record["articles"]),
+            sources=int(record["sources"]),
+            first_date=date.fromisoformat(str(record["first_date"])),
+            last_date=date.fromisoformat(str(record["last_date"])),
+            mention_id=str(record["mention_id"]),
+        )
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """A deduplicated event as the store gives it: the representative mention's event
+    (with the event's own id, first date and highest confidence), its reports and the
+    representative article's URL."""
+
+    event: Event
+    reports: Reports
+    url: str | None = None
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """(mentions, sources, articles), the order of GDELT's columns."""
+        return (self.reports.mentions, self.reports.sources, self.reports.articles)
+
+    def to_record(self) -> dict[str, Any]:
+        record = self.event.to_record()
+        record["reports"] = self.reports.to_record()
+        if self.url:
+            record["url"] = self.url
+        return record
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> StoredEvent:
+        return cls(
+            event=Event.from_record(record),
+            reports=Reports.from_record(record["reports"]),
+            url=record.get("url") or None,
+        )
+
+
+@dataclass(frozen=True)
+class StoredMention:
+    """An event as coded from one article, as the store gives it: ``merged_into`` is the
+    id of the deduplicated event it belongs to (``None`` until the merge has run)."""
+
+    event: Event
+    merged_into: str | None = None
+    url: str | None = None
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """(mentions, sources, articles): one report."""
+        return (1, 1, 1)
+
+    def to_record(self) -> dict[str, Any]:
+        record = self.event.to_record()
+        if self.url:
+            record["url"] = self.url
+        record["merged_into"] = self.merged_into
+        return record
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> StoredMention:
+        return cls(
+            event=Event.from_record(record),
+            merged_into=record.get("merged_into"),
+            url=record.get("url") or None,
+        )
+
+
+Stored = StoredEvent | StoredMention
+"""What the store's queries yield: deduplicated events or mentions."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from eventcoder.export import fit, report_counts, snippet
+from eventcoder.export import fit, snippet
+from eventcoder.model import Actor, StoredEvent
 
 _MIN_WIDTH = 60
 _INDENT = "    "
@@ -26,7 +26,7 @@ class SummaryInput:
     where: str  # the database, as the user named it
     documents: int
     mentions: int
-    events: Sequence[dict[str, Any]]
+    events: Sequence[StoredEvent]
     filtered: bool = False  # the events are a filtered selection, not all of them
 
 
@@ -35,32 +35,27 @@ def counted(n: int, noun: str) -> str:
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
-def _actor_label(actor: Any) -> str:
-    if not isinstance(actor, dict):
+def _actor_label(actor: Actor | None) -> str:
+    if actor is None:
         return "(no target)"
-    words = " ".join(str(actor.get("name") or actor.get("text") or "").split())
-    code = str(actor.get("code") or "---")
+    words = " ".join((actor.name or actor.text or "").split())
+    code = actor.code or "---"
     return f"{words} {code}" if words else code
 
 
-def _ranked(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def _ranked(events: Iterable[StoredEvent]) -> list[StoredEvent]:
     """Most reported first; then most confident, then those whose actors are both known."""
 
-    def key(record: dict[str, Any]) -> tuple[int, int, float, int, str, str]:
-        mentions, _sources, articles = report_counts(record)
-        confidence = record.get("confidence")
-        known = sum(
-            1
-            for side in ("source", "target")
-            if isinstance(record.get(side), dict) and record[side].get("code") not in (None, "---")
-        )
+    def key(stored: StoredEvent) -> tuple[int, int, float, int, str, str]:
+        ev = stored.event
+        known = sum(1 for actor in (ev.source, ev.target) if actor and actor.code != "---")
         return (
-            -articles,
-            -mentions,
-            -(float(confidence) if isinstance(confidence, int | float) else 0.0),
+            -stored.reports.articles,
+            -stored.reports.mentions,
+            -ev.confidence,
             -known,
-            str(record.get("date") or ""),
-            str(record.get("event_id") or ""),
+            ev.date.isoformat(),
+            ev.event_id,
         )
 
     return sorted(events, key=key)
@@ -84,21 +79,18 @@ def _counted(title: str, counts: Counter[str], width: int, limit: int = 12) -> l
     return lines
 
 
-def _dyad(record: dict[str, Any]) -> str:
-    def country(side: str) -> str:
-        actor = record.get(side)
-        if not isinstance(actor, dict):
-            return "none"
-        return str(actor.get("country") or actor.get("code") or "---")
+def _dyad(stored: StoredEvent) -> str:
+    def country(actor: Actor | None) -> str:
+        return "none" if actor is None else actor.country or actor.code or "---"
 
-    return f"{country('source')}→{country('target')}"
+    return f"{country(stored.event.source)}→{country(stored.event.target)}"
 
 
 def format_summary(data: SummaryInput, *, width: int = 100, top: int = 8) -> list[str]:
     """The report's lines, none longer than ``width``."""
     width = max(_MIN_WIDTH, width)
     events = list(data.events)
-    dates = sorted(str(r["date"]) for r in events if r.get("date"))
+    dates = sorted(s.event.date.isoformat() for s in events)
     if data.filtered:
         first = f"events matching the filters: {len(events):,}"
     else:
@@ -113,21 +105,18 @@ def format_summary(data: SummaryInput, *, width: int = 100, top: int = 8) -> lis
         return lines
     shown = _ranked(events)[:top]
     lines += ["", f"Top {len(shown)} of {len(events):,} (most reported, then most confident):"]
-    for record in shown:
-        plover = record.get("plover") if isinstance(record.get("plover"), dict) else {}
-        kind = str((plover or {}).get("event") or "?")
-        articles = report_counts(record)[2]
+    for stored in shown:
+        ev = stored.event
+        articles = stored.reports.articles
         head = (
-            f"{record.get('date') or '?'}  {kind}  "
-            f"{_actor_label(record.get('source'))} → {_actor_label(record.get('target'))}"
+            f"{ev.date.isoformat()}  {ev.plover.event or '?'}  "
+            f"{_actor_label(ev.source)} → {_actor_label(ev.target)}"
         )
         reports = f"{articles} articles · " if articles > 1 else ""
         lines.append(fit(head, width))
-        lines.append(_INDENT + reports + snippet(record, width - len(_INDENT) - len(reports)))
+        lines.append(_INDENT + reports + snippet(ev.evidence, width - len(_INDENT) - len(reports)))
     lines.append("")
-    types = Counter(
-        str(r["plover"].get("event")) if isinstance(r.get("plover"), dict) else "?" for r in events
-    )
+    types = Counter(s.event.plover.event for s in events)
     lines += _counted("By type", types, width)
     lines += _counted("By dyad (source→target country)", Counter(map(_dyad, events)), width)
     return lines

@@ -3,10 +3,10 @@
 >>> with open_store("events.db") as store:          # doctest: +SKIP
 ...     store.write_document(doc, events)
 ...     store.refresh_events()                     # merge duplicate reports
-...     for record in store.query_events(EventFilter(country="UKR")):
-...         ...                                    # one per event, with "reports"
-...     for record in store.query_mentions(EventFilter(country="UKR")):
-...         ...                                    # one per article that reported it
+...     for stored in store.query_events(EventFilter(country="UKR")):
+...         ...                                    # a StoredEvent: .event, .reports
+...     for stored in store.query_mentions(EventFilter(country="UKR")):
+...         ...                                    # a StoredMention, one per article
 """
 
 from __future__ import annotations

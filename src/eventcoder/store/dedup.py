@@ -26,15 +26,13 @@ month or year, are kept apart (see :func:`group_key`).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
-from eventcoder.model import stable_hash
+from eventcoder.model import Event, Reports, StoredEvent, stable_hash
 from eventcoder.ontology import load_ontology
 
 MAX_DAYS_APART = 1
@@ -146,21 +144,26 @@ class DedupedEvent:
         known = [m.confidence for m in self.mentions if m.confidence is not None]
         return max(known) if known else None
 
-    def record(self, representative_record: str) -> dict[str, Any]:
-        """The representative's event record (JSON) with this event's id, date and counts."""
-        record: dict[str, Any] = json.loads(representative_record)
-        record["event_id"] = self.event_id
-        record["date"] = self.first_date.isoformat()
-        record["confidence"] = self.confidence
-        record["reports"] = {
-            "mentions": self.n_mentions,
-            "articles": self.n_articles,
-            "sources": self.n_sources,
-            "first_date": self.first_date.isoformat(),
-            "last_date": self.last_date.isoformat(),
-            "mention_id": self.representative.mention_id,
-        }
-        return record
+    def stored(self, representative: Event) -> StoredEvent:
+        """The event as stored: the representative mention's event with this event's id,
+        first date and highest confidence, and the counts of its reports."""
+        confidence = self.confidence
+        return StoredEvent(
+            event=replace(
+                representative,
+                event_id=self.event_id,
+                date=self.first_date,
+                confidence=representative.confidence if confidence is None else confidence,
+            ),
+            reports=Reports(
+                mentions=self.n_mentions,
+                articles=self.n_articles,
+                sources=self.n_sources,
+                first_date=self.first_date,
+                last_date=self.last_date,
+                mention_id=self.representative.mention_id,
+            ),
+        )
 
 
 def window_end_of(first: date) -> date:

@@ -1,0 +1,91 @@
+"""What the store's queries select: ``EventFilter`` and the SQL conditions it becomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Table, and_, func, or_, select
+
+from eventcoder.store.schema import mentions as mentions_t
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events (or mentions) the queries return; ``None`` means any.
+
+    - ``actor``: source or target code starting with it, or actor text containing it
+      (case-insensitive).
+    - ``country``: source or target country code (e.g. ``"UKR"``).
+    - ``source`` / ``target``: actor code prefix (e.g. ``"UKR"`` or ``"UKRMIL"``).
+    - ``event_type``: PLOVER event type (case-insensitive, e.g. ``"consult"``).
+    - ``cameo``: CAMEO code prefix (``"04"`` matches ``"040"``..``"046"``).
+    - ``since`` / ``until``: event date range, both inclusive.
+    - ``doc_id``: events reported by (mentions in) one document.
+    - ``event_id``: one deduplicated event (with :meth:`EventStore.query_mentions`:
+      the mentions merged into it).
+    - ``min_confidence``: events whose confidence is at least this (0 to 1).
+    - ``limit``: at most this many events.
+    """
+
+    actor: str | None = None
+    country: str | None = None
+    source: str | None = None
+    target: str | None = None
+    event_type: str | None = None
+    cameo: str | None = None
+    since: date | None = None
+    until: date | None = None
+    doc_id: str | None = None
+    event_id: str | None = None
+    min_confidence: float | None = None
+    limit: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.limit is not None and self.limit < 0:
+            raise ValueError(f"limit must be >= 0, got {self.limit}")
+
+
+def conditions(f: EventFilter, table: Table) -> list[ColumnElement[bool]]:
+    c = table.c
+    conds: list[ColumnElement[bool]] = []
+    if f.actor:
+        code = f.actor.upper()
+        conds.append(
+            or_(
+                c.source_code.startswith(code, autoescape=True),
+                c.target_code.startswith(code, autoescape=True),
+                c.source_text.icontains(f.actor, autoescape=True),
+                c.target_text.icontains(f.actor, autoescape=True),
+            )
+        )
+    if f.country:
+        country = f.country.upper()
+        conds.append(or_(c.source_country == country, c.target_country == country))
+    if f.source:
+        conds.append(c.source_code.startswith(f.source.upper(), autoescape=True))
+    if f.target:
+        conds.append(c.target_code.startswith(f.target.upper(), autoescape=True))
+    if f.event_type:
+        conds.append(func.upper(c.plover_event) == f.event_type.upper())
+    if f.cameo:
+        prefix = f.cameo.strip()
+        if len(prefix) >= 2:  # lets the database use the cameo_root index
+            conds.append(c.cameo_root == prefix[:2])
+        if len(prefix) != 2:
+            conds.append(c.cameo.startswith(prefix, autoescape=True))
+    if f.since is not None:
+        conds.append(c.date >= f.since)
+    if f.until is not None:
+        conds.append(c.date <= f.until)
+    if f.doc_id is not None:
+        if table is mentions_t:
+            conds.append(c.doc_id == f.doc_id)
+        else:
+            reported_by = select(mentions_t.c.event_id).where(mentions_t.c.doc_id == f.doc_id)
+            conds.append(c.event_id.in_(reported_by))
+    if f.event_id is not None:
+        conds.append(c.event_id == f.event_id)
+    if f.min_confidence is not None:
+        conds.append(c.confidence >= f.min_confidence)
+    return [and_(*conds)] if conds else []

@@ -8,8 +8,16 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from eventcoder.model import Document, Event
+from eventcoder.model import Actor, Document, Event
 from eventcoder.store.dedup import DedupedEvent, group_key, is_symmetric
+
+# the actor columns of each table (``source_code``, ``target_text``, ...), see schema.py
+_MENTION_ACTOR_FIELDS = ("code", "country", "sector", "text")
+_EVENT_ACTOR_FIELDS = ("code", "country", "text")
+
+
+def _actor_columns(side: str, actor: Actor | None, names: Sequence[str]) -> dict[str, Any]:
+    return {f"{side}_{name}": getattr(actor, name) if actor else None for name in names}
 
 
 def _cameo_root(cameo: str) -> str:
@@ -35,7 +43,6 @@ def mention_row(ev: Event) -> dict[str, Any]:
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"event {ev.event_id}: {name} is {value}, not a finite number")
     record = json.dumps(ev.to_record(), ensure_ascii=False, allow_nan=False)
-    src, tgt = ev.source, ev.target
     return {
         "mention_id": ev.event_id,
         "doc_id": ev.doc_id,
@@ -43,14 +50,8 @@ def mention_row(ev: Event) -> dict[str, Any]:
         "event_id": None,
         "date": ev.date,
         "date_precision": ev.date_precision,
-        "source_code": src.code if src else None,
-        "source_country": src.country if src else None,
-        "source_sector": src.sector if src else None,
-        "source_text": src.text if src else None,
-        "target_code": tgt.code if tgt else None,
-        "target_country": tgt.country if tgt else None,
-        "target_sector": tgt.sector if tgt else None,
-        "target_text": tgt.text if tgt else None,
+        **_actor_columns("source", ev.source, _MENTION_ACTOR_FIELDS),
+        **_actor_columns("target", ev.target, _MENTION_ACTOR_FIELDS),
         "cameo": ev.cameo,
         "cameo_root": _cameo_root(ev.cameo),
         "goldstein": ev.goldstein,
@@ -102,7 +103,6 @@ def event_row(found: DedupedEvent, representative: Event) -> dict[str, Any]:
     """The row of a deduplicated event whose representative mention is ``representative``."""
     stored = found.stored(representative)
     ev, rep = stored.event, found.representative
-    source, target = ev.source, ev.target
     return {
         "event_id": ev.event_id,
         "group_key": found.group_key,
@@ -110,12 +110,8 @@ def event_row(found: DedupedEvent, representative: Event) -> dict[str, Any]:
         "doc_id": rep.doc_id,
         "date": found.first_date,
         "last_date": found.last_date,
-        "source_code": source.code if source else None,
-        "source_country": source.country if source else None,
-        "source_text": source.text if source else None,
-        "target_code": target.code if target else None,
-        "target_country": target.country if target else None,
-        "target_text": target.text if target else None,
+        **_actor_columns("source", ev.source, _EVENT_ACTOR_FIELDS),
+        **_actor_columns("target", ev.target, _EVENT_ACTOR_FIELDS),
         "cameo": rep.cameo,
         "cameo_root": _cameo_root(rep.cameo),
         "goldstein": ev.goldstein,

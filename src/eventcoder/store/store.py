@@ -41,7 +41,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 
 from eventcoder.errors import StoreError
-from eventcoder.model import Document, Event, StoredEvent, StoredMention
+from eventcoder.model import Document, Event, Reports, StoredEvent, StoredMention
 from eventcoder.store.engine import (
     IN_CLAUSE_CHUNK,
     QUERY_YIELD_PER,
@@ -466,7 +466,8 @@ class EventStore:
         connection.
         """
         for record, _event_id, url in self._query(events_t, filter):
-            yield StoredEvent.from_record({**record, "url": url})
+            reports = Reports.from_record(record["reports"])
+            yield StoredEvent(Event.from_record(record), reports, url=url or None)
 
     def query_mentions(self, filter: EventFilter | None = None) -> Iterator[StoredMention]:
         """Yield every stored mention: the events as coded from each article.

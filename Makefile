@@ -56,7 +56,7 @@ test: lint typecheck
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m eventcoder.bench --json bench.json $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks --json bench.json $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(MODEL_VENV) $(DB) $(DB)-wal $(DB)-shm bench.json .pytest_cache .mypy_cache .ruff_cache

@@ -12,11 +12,22 @@ from postgres_server import PostgresServer, PostgresUnavailable, find_bindir
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "eventcoder" / "samples"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "postgresql: needs the throwaway PostgreSQL server (deselect: -m 'not postgresql')",
-    )
+def in_ci() -> bool:
+    """True when the environment variable CI is set (and not to 0/false/no)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the tests marked ``slow`` on a developer machine, so that ``make test``
+    stays quick; CI (the environment variable CI set) runs them all. A ``-m`` expression
+    on the command line decides for itself (``pytest -m slow`` runs only those), and a
+    test named by its node id (``file.py::test``) runs."""
+    if in_ci() or config.option.markexpr or any("::" in arg for arg in config.args):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if item.get_closest_marker("slow") is None]
 
 
 @pytest.fixture(scope="session")
@@ -38,11 +49,6 @@ def seed_path() -> Path:
 
 
 # -- databases -----------------------------------------------------------------------
-
-
-def in_ci() -> bool:
-    """True when the environment variable CI is set (and not to 0/false/no)."""
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 @pytest.fixture(scope="session")

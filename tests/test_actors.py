@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eventcoder.actors.kb import build_kb, load_kb
+from eventcoder.actors.kb import Spell, build_kb, load_kb
 from eventcoder.errors import DataError
 from eventcoder.pipeline import Coder
 
@@ -99,7 +99,11 @@ def test_user_kb_folder_adds_people(tmp_path: Path) -> None:
     )
     kb = build_kb((tmp_path,))
     (entry,) = kb.lookup("Ivan Testov", date(2021, 1, 1))
-    assert entry.spell_on(date(2021, 1, 1)) is not None
+    assert (entry.kind, entry.name) == ("person", "Ivan Testov")
+    assert entry.spell_on(date(2021, 1, 1)) == Spell(
+        country="MDA", sector="MIL", role="Chief of Staff", start=date(2020, 1, 1), end=None
+    )
+    assert entry.spell_on(date(2019, 12, 31)) is None
 
 
 def test_malformed_kb_row_names_file_and_line(tmp_path: Path) -> None:

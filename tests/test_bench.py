@@ -1,4 +1,5 @@
-"""The benchmark's corpus generator and measuring tools (no model is loaded here)."""
+"""The benchmark's corpus generator, measuring tools and report (only the baseline child
+loads a model)."""
 
 from __future__ import annotations
 
@@ -10,29 +11,35 @@ from pathlib import Path
 
 import pytest
 
-from eventcoder.bench import (
+from benchmarks.generator import (
     MAX_SENTENCES,
     MAX_WORDS,
     MIN_SENTENCES,
     MIN_WORDS,
     Article,
+    CorpusStats,
+    corpus_stats,
+    generate_corpus,
+    write_corpus,
+)
+from benchmarks.measure import (
+    eventcoder_command,
+    run_measured,
+    spacy_child_env,
+    spacy_command,
+    tree_rss,
+)
+from benchmarks.report import (
     BenchResult,
     Comparison,
-    CorpusStats,
     Measurement,
     Scaling,
     Settings,
     Speedup,
-    corpus_stats,
-    eventcoder_command,
     format_report,
-    generate_corpus,
-    main,
-    run_measured,
-    spacy_command,
-    tree_rss,
-    write_corpus,
 )
+from benchmarks.run import build_parser, main
+from eventcoder.cli import build_parser as eventcoder_parser
 from eventcoder.ingest import clean_text, iter_documents
 from eventcoder.model import Document
 
@@ -131,23 +138,43 @@ def test_sampler_measures_the_whole_process_tree() -> None:
 
 
 def test_tree_rss_of_this_process() -> None:
-    import psutil  # type: ignore[import-untyped,unused-ignore]
+    import psutil
 
     assert tree_rss(psutil.Process()) > 10 * 2**20
 
 
-def test_command_lines() -> None:
+def test_the_eventcoder_command_asks_the_cli_for_the_settings() -> None:
     corpus, db = Path("c.jsonl"), Path("t.db")
     command = eventcoder_command(corpus, db, 2, "md", 32)
     assert command[:3] == [sys.executable, "-m", "eventcoder.cli"]
-    assert command[3:] == [
-        "code", "c.jsonl", "--db", "t.db", "--workers", "2", "--quiet", "--model", "md",
-        "--batch-size", "32",
-    ]  # fmt: skip
+    args = eventcoder_parser().parse_args(command[3:])
+    assert (args.command, args.paths, args.db, args.workers) == ("code", ["c.jsonl"], "t.db", 2)
+    assert (args.model, args.batch_size, args.quiet) == ("md", 32, True)
+    # a CLI without --workers is still measured: the option is left out
     assert "--workers" not in eventcoder_command(corpus, db, None, "md", 32)
-    baseline = spacy_command(corpus, 2, "sm", 16)
-    assert baseline[1:4] == ["-m", "eventcoder.bench", "--spacy-child"]
-    assert baseline[-6:] == ["--model", "sm", "--batch-size", "16", "--n-process", "2"]
+
+
+def test_the_baseline_command_asks_the_bench_for_its_child() -> None:
+    baseline = spacy_command(Path("c.jsonl"), 2, "sm", 16)
+    args = build_parser().parse_args(baseline[3:])
+    assert (args.spacy_child, args.model, args.batch_size, args.n_process) == (
+        "c.jsonl",
+        "sm",
+        16,
+        2,
+    )
+
+
+def test_the_baseline_child_runs_from_any_directory(
+    corpus: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "corpus.jsonl"
+    write_corpus(corpus[:3], path)
+    monkeypatch.chdir(tmp_path)  # the benchmarks package is not installed: not importable here
+    run = run_measured(spacy_command(path, 1, "sm", 8), env=spacy_child_env())
+    assert run.returncode == 0, run.stderr[-2000:]
+    inner = json.loads(run.stdout.strip().splitlines()[-1])
+    assert inner["docs"] == 3 and inner["tokens"] > 3 * MIN_WORDS
 
 
 def _measurement(side: str, workers: int, docs_per_s: float, peak: float) -> Measurement:

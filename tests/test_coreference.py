@@ -57,7 +57,11 @@ def test_the_quoted_sentences_of_the_samples(
 
 
 def test_at_most_one_self_dyad_in_the_samples(sample_events: list[Event]) -> None:
-    same = [e for e in sample_events if e.target is not None and e.source.code == e.target.code]
+    same = [
+        e
+        for e in sample_events
+        if e.source is not None and e.target is not None and e.source.code == e.target.code
+    ]
     assert len(same) <= 1, [e.evidence.sentence for e in same]
     # the one the text supports: two organs of the UN, named apart
     assert all(e.evidence.sentence.startswith("UN Secretary-General") for e in same)

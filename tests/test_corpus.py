@@ -18,7 +18,6 @@ import psutil
 import pytest
 
 from eventcoder.corpus import Failure, code_corpus
-from eventcoder.errors import InputError
 from eventcoder.ingest import estimate_count, iter_documents, sample_corpus_paths
 from eventcoder.model import Document
 from eventcoder.pipeline import CoderConfig, coder_version
@@ -122,6 +121,7 @@ def _wait_for_documents(run: subprocess.Popen[bytes], db: Path, wanted: int) -> 
         time.sleep(0.01)
 
 
+@pytest.mark.slow
 def test_a_run_killed_mid_way_and_restarted_equals_an_uninterrupted_run(
     whole_run: WholeRun, tmp_path: Path
 ) -> None:
@@ -138,6 +138,7 @@ def test_a_run_killed_mid_way_and_restarted_equals_an_uninterrupted_run(
     assert _dump(broken) == whole_run.dump
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_run_loses_no_document(whole_run: WholeRun, tmp_path: Path) -> None:
     # what the kernel's out-of-memory killer does to one worker
     db = tmp_path / "worker.db"
@@ -156,6 +157,7 @@ def test_a_worker_killed_mid_run_loses_no_document(whole_run: WholeRun, tmp_path
     assert _dump(db) == whole_run.dump
 
 
+@pytest.mark.slow
 def test_workers_end_when_the_run_is_killed(whole_run: WholeRun, tmp_path: Path) -> None:
     """kill -9 of the run alone (not its process group): its workers must not live on."""
     db = tmp_path / "orphans.db"
@@ -178,6 +180,7 @@ def test_workers_end_when_the_run_is_killed(whole_run: WholeRun, tmp_path: Path)
                 process.kill()
 
 
+@pytest.mark.slow
 def test_two_workers_give_the_same_store_as_one(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
     total = _write_corpus(corpus, copies=1)
@@ -194,6 +197,7 @@ def test_two_workers_give_the_same_store_as_one(tmp_path: Path) -> None:
     assert _dump(tmp_path / "w1.db") == _dump(tmp_path / "w2.db")
 
 
+@pytest.mark.slow
 def test_a_second_run_codes_only_what_is_missing(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
     total = _write_corpus(corpus, copies=1)
@@ -232,6 +236,7 @@ def test_bad_records_are_reported_and_the_rest_is_coded(tmp_path: Path) -> None:
     assert [str(f).split(": ")[0] for f in failures] == [f"{corpus}:2", f"{corpus}:4"]
 
 
+@pytest.mark.slow
 def test_events_reach_the_callback_in_input_order(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.jsonl"
     _write_corpus(corpus, copies=1)
@@ -249,9 +254,7 @@ def test_events_reach_the_callback_in_input_order(tmp_path: Path) -> None:
 
 
 def test_one_batch_is_coded_in_process(tmp_path: Path) -> None:
-    docs: list[Document | InputError] = [
-        d for d in iter_documents(sample_corpus_paths()) if isinstance(d, Document)
-    ][:2]
+    docs = [d for d in iter_documents(sample_corpus_paths()) if isinstance(d, Document)][:2]
     summary = code_corpus(docs, store=None, config=SM, workers=4)
     assert summary.workers == 1 and summary.coded == 2
 
@@ -291,7 +294,7 @@ def test_workers_must_be_positive(workers: str, capsys: pytest.CaptureFixture[st
     assert "positive whole number" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.slow)])
 def test_the_last_copy_of_a_document_wins_in_every_run(tmp_path: Path, workers: int) -> None:
     records = _sample_records()
     first, second = dict(records[0]), dict(records[0])

@@ -7,6 +7,7 @@ import random
 import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -181,7 +182,7 @@ def _write(store: EventStore, doc_id: str, day: date, *events: Event, source: st
     store.write_document(doc, list(events), coder_version="test")
 
 
-def _events_table(store: EventStore) -> list[dict[str, object]]:
+def _events_table(store: EventStore) -> list[dict[str, Any]]:
     store.refresh_events()
     return sorted(records(store.query_events()), key=lambda e: e["event_id"])
 

@@ -31,6 +31,44 @@ def _copy_project(to: Path) -> Path:
     return to
 
 
+_SHIPPED = """
+import importlib.util, json
+from importlib import resources
+package = resources.files("eventcoder")
+print(json.dumps({
+    "bench_module": importlib.util.find_spec("eventcoder.bench") is not None,
+    "benchmarks_package": importlib.util.find_spec("benchmarks") is not None,
+    "bench_samples": package.joinpath("samples", "bench").is_dir(),
+    "samples": package.joinpath("samples").is_dir(),
+}))
+"""
+
+
+def _assert_plain_install(env_dir: Path, cwd: Path) -> None:
+    """A plain install (no extras) has a working CLI, no dev dependency and no bench code."""
+    helped = subprocess.run(
+        [str(env_dir / "bin" / "eventcoder"), "--help"],
+        capture_output=True, text=True, timeout=120, cwd=cwd,
+    )  # fmt: skip
+    assert helped.returncode == 0, helped.stderr[-3000:]
+    assert "code" in helped.stdout
+    python = str(env_dir / "bin" / "python")
+    psutil = subprocess.run(
+        [python, "-c", "import psutil"], capture_output=True, text=True, timeout=60, cwd=cwd
+    )
+    assert psutil.returncode != 0 and "No module named 'psutil'" in psutil.stderr
+    shipped = subprocess.run(
+        [python, "-c", _SHIPPED], capture_output=True, text=True, timeout=60, cwd=cwd
+    )
+    assert shipped.returncode == 0, shipped.stderr[-3000:]
+    assert json.loads(shipped.stdout) == {
+        "bench_module": False,
+        "benchmarks_package": False,
+        "bench_samples": False,
+        "samples": True,  # the check looks in the right place
+    }
+
+
 def test_the_default_model_is_a_declared_dependency() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     package = MODELS[DEFAULT_MODEL].replace("_", "-")
@@ -38,6 +76,7 @@ def test_the_default_model_is_a_declared_dependency() -> None:
     assert f'"{package}==' in dependencies
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("EVENTCODER_SKIP_INSTALL_TEST") == "1", reason="asked to skip")
 def test_pip_install_then_code_in_a_fresh_venv(tmp_path: Path) -> None:
     project = _copy_project(tmp_path / "project")
@@ -53,6 +92,7 @@ def test_pip_install_then_code_in_a_fresh_venv(tmp_path: Path) -> None:
         timeout=900,
     )
     assert installed.returncode == 0, installed.stderr[-3000:]
+    _assert_plain_install(env_dir, cwd=tmp_path)
     article = tmp_path / "duda.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVENTCODER_")}

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, insert, text
 
-from eventcoder.bench import generate_corpus
+from benchmarks.generator import generate_corpus
 from eventcoder.ingest import iter_documents, sample_corpus_paths
 from eventcoder.language import MIN_LETTERS, PREFIX_CHARS, detect_language
 from eventcoder.model import Document

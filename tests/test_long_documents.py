@@ -214,6 +214,7 @@ def test_a_long_document_that_fails_fails_alone(
     assert [(d.doc_id, len(events)) for d, events in coded] == [("short", 1), ("short", 1)]
 
 
+@pytest.mark.slow
 def test_a_document_of_over_a_million_characters(coder: Coder) -> None:
     """The real thing, through ``code_documents`` between two short documents: events from
     the beginning, the middle and the end, every offset verbatim. About half of the text

@@ -308,7 +308,7 @@ def test_generated_news_codes_verbatim(coder: Coder) -> None:
     """Wire-style generated articles (datelines, quotes, lists, dates): every record is
     verbatim, and none of them sends the coder round in circles (article 277 of the
     benchmark corpus once looped for ever looking for a verb above the root)."""
-    from eventcoder.bench import generate_corpus
+    from benchmarks.generator import generate_corpus
 
     articles = generate_corpus(278)
     picked = [*articles[:25], articles[277]]

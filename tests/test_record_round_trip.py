@@ -73,10 +73,11 @@ def full_event() -> Event:
 def sparse_event() -> Event:
     """The optional parts empty: no target, no mode, no context, an actor with no country."""
     event = full_event()
+    assert event.source is not None
     return replace(
         event,
         target=None,
-        source=replace(event.source, country=None, sector=None, name=None, kb_id=None),  # type: ignore[arg-type]
+        source=replace(event.source, country=None, sector=None, name=None, kb_id=None),
         plover=Plover("CONSULT"),
         modality=Modality(),
         date_precision="day",

@@ -1,15 +1,20 @@
-"""The founding article, coded end to end: the events and actors a user expects."""
+"""The founding article, coded end to end: the events and actors a user expects.
+
+Every event the coder gives must answer one of the expected events (precision) and every
+expected event must be given (recall). A wrong event the coder gives today is listed in
+KNOWN_WRONG and shows as an expected failure until it is fixed.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from eventcoder.ingest import iter_documents
-from eventcoder.model import Document, Event
+from eventcoder.model import Actor, Document, Event
 from eventcoder.pipeline import Coder
 
 
@@ -20,163 +25,215 @@ def seed(coder: Coder, seed_path: Path) -> tuple[Document, list[Event]]:
     return doc, events
 
 
-def _code_ok(wanted: str | None, actor: Any) -> bool:
-    if wanted is None:
-        return True
-    if actor is None:
-        return False
+def _code_ok(wanted: str | None, actor: Actor | None) -> bool:
+    """``None`` wants no actor; ``POL*`` wants country POL, any sector."""
+    if wanted is None or actor is None:
+        return wanted is None and actor is None
     if wanted.endswith("*"):
-        return bool(actor.code.startswith(wanted[:-1]))
-    return bool(actor.code == wanted)
+        return actor.code.startswith(wanted[:-1])
+    return actor.code == wanted
 
 
-def _found(
-    events: list[Event],
-    source: str,
-    target: str | None,
-    plover: set[str],
-    roots: set[str],
-    first: date,
-    last: date,
-    symmetric: bool = False,
-) -> bool:
-    for ev in events:
-        if ev.plover.event not in plover or ev.cameo[:2] not in roots:
-            continue
-        if not first <= ev.date <= last:
-            continue
-        if _code_ok(source, ev.source) and _code_ok(target, ev.target):
-            return True
-        if symmetric and _code_ok(source, ev.target) and _code_ok(target, ev.source):
-            return True
-    return False
+@dataclass(frozen=True)
+class Expected:
+    """An event a competent coder finds in the seed article, with the answers it accepts."""
 
+    what: str
+    source: str
+    targets: tuple[str | None, ...]  # None: no target named
+    plover: tuple[str, ...]
+    cameo_roots: tuple[str, ...]
+    dates: tuple[date, date]  # earliest and latest accepted
+    symmetric: bool = False  # may come in either direction
+    known_failure: str = ""  # why the coder misses it today
+
+    def matches(self, event: Event) -> bool:
+        first, last = self.dates
+        if event.plover.event not in self.plover or event.cameo[:2] not in self.cameo_roots:
+            return False
+        if not first <= event.date <= last:
+            return False
+        directions = [(event.source, event.target)]
+        if self.symmetric:
+            directions.append((event.target, event.source))
+        return any(
+            _code_ok(self.source, source) and _code_ok(target, actual_target)
+            for source, actual_target in directions
+            for target in self.targets
+        )
+
+
+@dataclass(frozen=True)
+class KnownWrong:
+    """An event the coder gives today although it is wrong."""
+
+    trigger: str
+    source: str
+    target: str
+    plover: str
+    why: str
+
+    def matches(self, event: Event) -> bool:
+        return (
+            (event.evidence.trigger, event.plover.event) == (self.trigger, self.plover)
+            and _code_ok(self.source, event.source)
+            and _code_ok(self.target, event.target)
+        )
+
+
+ON_THE_DAY = (date(2024, 1, 25), date(2024, 1, 25))
+IN_JANUARY = (date(2024, 1, 1), date(2024, 1, 25))
+SINCE_THE_INVASION = (date(2022, 2, 1), date(2024, 1, 25))
+
+# Zelenskyy "briefed Duda ... and stressed the urgency of enhancing Ukraine's air defense
+# capabilities": the request is made of Duda, but the coder takes the thing asked for.
+WRONG_REQUEST_TARGET = "the air defence request gets Ukraine's military (UKRMIL) as its target"
 
 REQUIRED = [
-    # what, source, target, PLOVER types, CAMEO roots, date range, symmetric
-    (
+    Expected(
         "phone call of the commanders",
         "UKRMIL",
-        "POLMIL",
-        {"CONSULT"},
-        {"04"},
-        (date(2024, 1, 25), date(2024, 1, 25)),
-        True,
+        ("POLMIL",),
+        ("CONSULT",),
+        ("04",),
+        ON_THE_DAY,
+        symmetric=True,
     ),
-    (
+    Expected(
         "invitation to visit Ukraine",
         "UKRMIL",
-        "POLMIL",
-        {"AGREE", "REQUEST", "CONSULT"},
-        {"03", "02", "04"},
-        (date(2024, 1, 25), date(2024, 1, 25)),
-        False,
+        ("POLMIL",),
+        ("AGREE", "REQUEST", "CONSULT"),
+        ("03", "02", "04"),
+        ON_THE_DAY,
     ),
-    (
-        "thanks to the Polish partners",
-        "UKRMIL",
-        "POL*",
-        {"SUPPORT"},
-        {"05"},
-        (date(2024, 1, 25), date(2024, 1, 25)),
-        False,
+    Expected(
+        "thanks to the Polish partners", "UKRMIL", ("POL*",), ("SUPPORT",), ("05",), ON_THE_DAY
     ),
-    (
+    Expected(
         "weapons and training for Ukraine",
         "POL*",
-        "UKR*",
-        {"AID", "COOPERATE"},
-        {"07", "06"},
-        (date(2022, 2, 1), date(2024, 1, 25)),
-        False,
+        ("UKR*",),
+        ("AID", "COOPERATE"),
+        ("07", "06"),
+        SINCE_THE_INVASION,
     ),
-    (
-        "refuge for Ukrainian refugees",
-        "POL*",
-        "UKR*",
-        {"AID"},
-        {"07"},
-        (date(2022, 2, 1), date(2024, 1, 25)),
-        False,
+    Expected(
+        "refuge for Ukrainian refugees", "POL*", ("UKR*",), ("AID",), ("07",), SINCE_THE_INVASION
     ),
-    (
+    Expected(
         "the presidents talk",
         "UKRGOV",
-        "POLGOV",
-        {"CONSULT"},
-        {"04"},
-        (date(2024, 1, 1), date(2024, 1, 25)),
-        True,
+        ("POLGOV",),
+        ("CONSULT",),
+        ("04",),
+        IN_JANUARY,
+        symmetric=True,
     ),
-    (
+    Expected(
         "Russian missile strikes on Ukraine",
         "RUS*",
-        "UKR*",
-        {"ASSAULT"},
-        {"19", "18"},
+        ("UKR*",),
+        ("ASSAULT",),
+        ("19", "18"),
         (date(2023, 12, 1), date(2024, 1, 25)),
-        False,
     ),
 ]
-
 
 EXPECTED_TOO = [
-    (
+    Expected(
         "full-scale invasion, February 2022",
         "RUS*",
-        "UKR*",
-        {"ASSAULT"},
-        {"19"},
+        ("UKR*",),
+        ("ASSAULT",),
+        ("19",),
         (date(2022, 2, 1), date(2022, 2, 28)),
-        False,
     ),
-    (
-        "Zelenskyy presses for air defence",
+    Expected(
+        "Zelenskyy presses Duda (or no one named) for air defence",
         "UKRGOV",
-        None,
-        {"REQUEST"},
-        {"02"},
-        (date(2024, 1, 1), date(2024, 1, 25)),
-        False,
+        ("POLGOV", None),
+        ("REQUEST",),
+        ("02",),
+        IN_JANUARY,
+        known_failure=WRONG_REQUEST_TARGET,
     ),
-    (
+    Expected(
         "Poland champions Ukraine's ambitions",
         "POL*",
-        "UKR*",
-        {"SUPPORT"},
-        {"05"},
-        (date(2022, 2, 1), date(2024, 1, 25)),
-        False,
+        ("UKR*",),
+        ("SUPPORT",),
+        ("05",),
+        SINCE_THE_INVASION,
     ),
-    (
+    Expected(
         "Ukrainian forces fight the invaders",
         "UKRMIL",
-        "RUSMIL",
-        {"ASSAULT"},
-        {"19"},
-        (date(2024, 1, 1), date(2024, 1, 25)),
-        False,
+        ("RUSMIL",),
+        ("ASSAULT",),
+        ("19",),
+        IN_JANUARY,
     ),
 ]
 
+KNOWN_WRONG = [KnownWrong("stressed", "UKRGOV", "UKRMIL", "REQUEST", WRONG_REQUEST_TARGET)]
 
-@pytest.mark.parametrize("case", REQUIRED + EXPECTED_TOO)
-def test_required_events(seed: tuple[Document, list[Event]], case: tuple[Any, ...]) -> None:
+
+def _described(events: list[Event]) -> list[tuple[str | None, str | None, str, str, str]]:
+    return [
+        (
+            e.source.code if e.source else None,
+            e.target.code if e.target else None,
+            e.plover.event,
+            e.cameo,
+            e.evidence.trigger,
+        )
+        for e in events
+    ]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(
+            case,
+            id=case.what,
+            marks=[pytest.mark.xfail(reason=case.known_failure, strict=True)]
+            if case.known_failure
+            else [],
+        )
+        for case in REQUIRED + EXPECTED_TOO
+    ],
+)
+def test_expected_event_is_found(seed: tuple[Document, list[Event]], case: Expected) -> None:
     _, events = seed
-    what, source, target, plover, roots, (first, last), symmetric = case
-    assert _found(events, source, target, plover, roots, first, last, symmetric), (
-        what,
-        [
-            (
-                e.source.code if e.source else None,
-                e.target.code if e.target else None,
-                e.plover.event,
-                e.cameo,
-                e.evidence.trigger,
-            )
-            for e in events
-        ],
-    )
+    assert any(case.matches(e) for e in events), (case.what, _described(events))
+
+
+def test_no_event_outside_the_expected_list(seed: tuple[Document, list[Event]]) -> None:
+    """An expected event may be coded once per sentence reporting it (the commanders' call
+    is "held", "briefed", "discussed" and "updated"), so several events can answer one."""
+    _, events = seed
+    assert events
+    unexpected = [
+        e
+        for e in events
+        if not any(case.matches(e) for case in REQUIRED + EXPECTED_TOO)
+        and not any(wrong.matches(e) for wrong in KNOWN_WRONG)
+    ]
+    assert unexpected == [], _described(unexpected)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        pytest.param(w, id=w.trigger, marks=pytest.mark.xfail(reason=w.why, strict=True))
+        for w in KNOWN_WRONG
+    ],
+)
+def test_known_wrong_event_is_gone(seed: tuple[Document, list[Event]], wrong: KnownWrong) -> None:
+    _, events = seed
+    assert not any(wrong.matches(e) for e in events), _described(events)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, fields, make_dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,22 +22,29 @@ import pytest
 
 from eventcoder.errors import EventCoderError, InputError
 from eventcoder.ingest import iter_documents, split_seed_date
-from eventcoder.model import Actor, Document, Event, Evidence, Modality, Plover
+from eventcoder.model import (
+    EVENT_RECORD_LAYOUT,
+    Actor,
+    Document,
+    Event,
+    Evidence,
+    Modality,
+    Plover,
+)
 from eventcoder.pipeline import CoderConfig, get_coder
 from eventcoder.spark import (
-    _DOC,
-    _ERROR,
     EVENT_COLUMNS,
     INSTALL_HINT,
     Column,
     JobSummary,
-    _code_partition,
     display_path,
     main,
     record_to_row,
     row_to_record,
     run_job,
 )
+from eventcoder.spark.executor import DOC, ERROR, code_partition
+from eventcoder.spark.schema import columns_of
 from store_records import records
 
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "eventcoder" / "samples"
@@ -202,20 +209,82 @@ def test_display_path() -> None:
     assert display_path("hdfs://nn:8020/data/x.jsonl") == "hdfs://nn:8020/data/x.jsonl"
 
 
-def test_event_record_round_trips_through_parquet(spark: Any, tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class _EveryKind:
+    name: str
+    count: int
+    score: float
+    flag: bool
+    day: date
+    tags: tuple[str, ...]
+    maybe: int | None
+    actor: Actor | None
+
+
+def test_columns_are_derived_from_the_field_types() -> None:
+    assert columns_of(_EveryKind) == (
+        Column("name", "string"),
+        Column("count", "int"),
+        Column("score", "double"),
+        Column("flag", "boolean"),
+        Column("day", "string"),
+        Column("tags", "strings"),
+        Column("maybe", "int", nullable=True),
+        Column("actor", "struct", nullable=True, fields=columns_of(Actor)),
+    )
+    unmapped = make_dataclass("Unmapped", [("counts", list[int])], frozen=True)
+    with pytest.raises(EventCoderError, match="'counts' has type"):
+        columns_of(unmapped)
+
+
+def test_a_field_added_to_a_record_dataclass_is_in_the_schema() -> None:
+    alias = ("alias", str | None, None)
+    longer = make_dataclass("LongerActor", [alias], bases=(Actor,), frozen=True)
+    assert columns_of(longer) == (*columns_of(Actor), Column("alias", "string", nullable=True))
+    by_name = {c.name: c for c in EVENT_COLUMNS}
+    assert by_name["source"].fields == by_name["target"].fields == columns_of(Actor)
+    assert by_name["evidence"].fields == columns_of(Evidence)
+
+
+def test_the_record_layout_holds_every_event_field_once() -> None:
+    used = [e.attribute for e in EVENT_RECORD_LAYOUT if e.attribute]
+    used += [name for e in EVENT_RECORD_LAYOUT for _, name in e.members]
+    assert sorted(used) == sorted(f.name for f in fields(Event))
+
+
+def _full_events() -> list[Event]:
+    """Events with every field set, one with both actors, one with none."""
+    full = _sample_event(target=True)
+    both = replace(
+        full,
+        source=Actor(
+            "Valerii Zaluzhnyi", "UKRMIL", "UKR", "MIL", "V. Zaluzhnyi", "p:1", 15, 32, "kb"
+        ),
+        target=Actor("Wiesław Kukuła", "POLMIL", "POL", "MIL", "W. Kukuła", "p:2", 40, 54, "role"),
+        goldstein=-2.5,
+        plover=Plover("CONSULT", "phone", ("a", "b")),
+        modality=Modality(negated=True, intent=True, hypothetical=True, reported=True),
+        event_id="",
+    )
+    return [both, replace(full, source=None, target=None, plover=Plover("CONSULT"), event_id="")]
+
+
+@pytest.mark.slow
+def test_events_round_trip_through_parquet(spark: Any, tmp_path: Path) -> None:
     from eventcoder.spark import event_schema
 
-    records = [_sample_event(target=True).to_record(), _sample_event(target=False).to_record()]
-    frame = spark.createDataFrame([record_to_row(r) for r in records], event_schema())
-    frame.write.parquet(str(tmp_path / "events"))
-    back = spark.read.parquet(str(tmp_path / "events"))
-    assert back.schema.simpleString() == event_schema().simpleString()
-    assert sorted((row_to_record(r) for r in back.collect()), key=_key) == sorted(records, key=_key)
+    events = _full_events()
+    rows = [record_to_row(e.to_record()) for e in events]
+    spark.createDataFrame(rows, event_schema()).write.parquet(str(tmp_path / "events"))
+    back = spark.read.parquet(str(tmp_path / "events")).collect()
+    by_id = {e.event_id: e for e in (Event.from_record(row_to_record(r)) for r in back)}
+    assert by_id == {e.event_id: e for e in events}
 
 
 # --------------------------------------------------------------------------- the job
 
 
+@pytest.mark.slow
 def test_jsonl_job_gives_the_local_events(
     spark: Any, jsonl_input: Path, expected: list[dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -237,6 +306,7 @@ def _event_fields() -> Any:
     return event_schema().fields
 
 
+@pytest.mark.slow
 def test_parquet_job_gives_the_local_events(
     spark: Any, expected: list[dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -272,6 +342,7 @@ BAD_LINES = {
 }
 
 
+@pytest.mark.slow
 def test_bad_rows_go_to_the_errors_output(spark: Any, tmp_path: Path) -> None:
     good = iter(ARTICLES.read_text(encoding="utf-8").splitlines())
     lines = [BAD_LINES[n] if n in BAD_LINES else next(good) for n in range(1, 28)]
@@ -297,6 +368,7 @@ def test_bad_rows_go_to_the_errors_output(spark: Any, tmp_path: Path) -> None:
     assert summary.documents == 20
 
 
+@pytest.mark.slow
 def test_model_loads_once_per_python_worker(spark: Any, jsonl_input: Path, tmp_path: Path) -> None:
     # a config no earlier test used, so every worker that codes has to load it once
     summary = run_job(
@@ -317,9 +389,9 @@ def test_a_document_that_fails_to_code_is_reported() -> None:
     good = next(d for d in iter_documents([ARTICLES]) if isinstance(d, Document))
     bad = replace(good, doc_id="bad", date="2024-01-25", origin="/data/x.jsonl:7")  # type: ignore[arg-type]
     unreadable = ("/data/x.jsonl:8", "/data/x.jsonl", 8, "read", None, "broken JSON")
-    items = [(_DOC, bad), (_ERROR, unreadable), (_DOC, good)]
-    out = list(_code_partition(CONFIG, items))
-    errors = [value for tag, value in out if tag == _ERROR]
+    items = [(DOC, bad), (ERROR, unreadable), (DOC, good)]
+    out = list(code_partition(CONFIG, items))
+    errors = [value for tag, value in out if tag == ERROR]
     assert errors[0] == unreadable
     assert errors[1][:5] == ("/data/x.jsonl:7", "/data/x.jsonl", 7, "code", "bad")
     stats = out[-1][1]
@@ -330,6 +402,7 @@ def test_a_document_that_fails_to_code_is_reported() -> None:
 # --------------------------------------------------------------------------- driver checks
 
 
+@pytest.mark.slow
 def test_input_and_output_are_checked(spark: Any, tmp_path: Path, jsonl_input: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         run_job(spark, str(tmp_path / "missing.jsonl"), str(tmp_path / "out"), kb_dirs=())
@@ -349,6 +422,7 @@ def test_input_and_output_are_checked(spark: Any, tmp_path: Path, jsonl_input: P
         run_job(spark, str(jsonl_input), str(tmp_path / "out"), model="xl")
 
 
+@pytest.mark.slow
 def test_command_line_runs_the_job(
     spark: Any, jsonl_input: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -411,6 +485,7 @@ def test_importing_eventcoder_does_not_import_pyspark() -> None:
     assert result.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_spark_output_merges_in_a_store_like_local_coding(spark: Any, tmp_path: Path) -> None:
     """Three reports of one call, coded on Spark and loaded into a store with the Python
     API (``Event.from_record``), merge into one event on the unordered dyad."""

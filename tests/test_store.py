@@ -643,7 +643,7 @@ def test_several_processes_may_create_the_same_new_database(db_url: str) -> None
 
 # no NUL (PostgreSQL text refuses it) and no lone surrogates (not encodable)
 _ODD_TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
     max_size=30,
 )
 _ODD_IDS = st.sampled_from(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+
 from training.corpus import (
     MIN_COUNTRIES,
     CorpusError,
+    CorpusSentence,
     corpus_stats,
     format_stats,
     main,
@@ -18,17 +21,19 @@ from training.corpus import (
 
 
 @pytest.fixture(scope="module")
-def sentences():  # type: ignore[no-untyped-def]
+def sentences() -> list[CorpusSentence]:
     return read_corpus()
 
 
-def test_the_corpus_is_valid_and_has_what_the_model_needs(sentences) -> None:  # type: ignore[no-untyped-def]
+def test_the_corpus_is_valid_and_has_what_the_model_needs(sentences: list[CorpusSentence]) -> None:
     stats = corpus_stats(sentences)
     assert stats.shortfalls() == [], "\n".join(format_stats(stats))
     assert stats.countries >= MIN_COUNTRIES
 
 
-def test_no_name_or_opening_is_repeated_enough_to_learn_instead_of_the_event(sentences) -> None:  # type: ignore[no-untyped-def]
+def test_no_name_or_opening_is_repeated_enough_to_learn_instead_of_the_event(
+    sentences: list[CorpusSentence],
+) -> None:
     stats = corpus_stats(sentences)
     name, count = stats.top_names[0]
     assert count / stats.sentences < 0.03, f"{name!r} in {count} sentences"
@@ -37,7 +42,7 @@ def test_no_name_or_opening_is_repeated_enough_to_learn_instead_of_the_event(sen
     assert stats.largest_family <= 6
 
 
-def test_the_test_split_is_a_fifth_chosen_by_family(sentences) -> None:  # type: ignore[no-untyped-def]
+def test_the_test_split_is_a_fifth_chosen_by_family(sentences: list[CorpusSentence]) -> None:
     test = [s for s in sentences if s.split == "test"]
     assert 0.15 <= len(test) / len(sentences) <= 0.25
     families = {s.family: s.split for s in sentences}
@@ -54,7 +59,7 @@ def _write(tmp_path: Path, *records: object) -> Path:
     return path
 
 
-GOOD = {
+GOOD: dict[str, Any] = {
     "id": "tst-0001",
     "family": "tst-f1",
     "date": "2011-03-02",
@@ -69,10 +74,10 @@ GOOD = {
     [
         ({"date": "1985-01-01"}, "outside 1990"),
         ({"style": "shouted"}, "style 'shouted'"),
-        ({"gold_events": [{**GOOD["gold_events"][0], "code": "FIGHT"}]}, "not a PLOVER 0.8"),  # type: ignore[index]
-        ({"gold_events": [{**GOOD["gold_events"][0], "cameo": "190"}]}, "maps to ASSAULT"),  # type: ignore[index]
-        ({"gold_events": [{**GOOD["gold_events"][0], "source": "XXXGOV"}]}, "country code"),  # type: ignore[index]
-        ({"gold_events": [{**GOOD["gold_events"][0], "source": "FRAZZZ"}]}, "sector 'ZZZ'"),  # type: ignore[index]
+        ({"gold_events": [{**GOOD["gold_events"][0], "code": "FIGHT"}]}, "not a PLOVER 0.8"),
+        ({"gold_events": [{**GOOD["gold_events"][0], "cameo": "190"}]}, "maps to ASSAULT"),
+        ({"gold_events": [{**GOOD["gold_events"][0], "source": "XXXGOV"}]}, "country code"),
+        ({"gold_events": [{**GOOD["gold_events"][0], "source": "FRAZZZ"}]}, "sector 'ZZZ'"),
         ({"gold_events": [], "style": "none"}, "kind None"),
         ({"gold_events": [], "style": "verb", "kind": "weather"}, "style 'none'"),
         ({"id": "Tst_1"}, "PREFIX-NNNN"),
@@ -96,7 +101,9 @@ def test_duplicate_ids_texts_and_broken_json_are_all_reported(tmp_path: Path) ->
     assert any(p.startswith("bad.jsonl:3: not JSON") for p in problems)
 
 
-def test_the_command_line_checks_and_describes(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_line_checks_and_describes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = _write(tmp_path, GOOD)
     assert main(["check", str(path)]) == 0
     assert "1 sentences, no problems" in capsys.readouterr().out

@@ -16,7 +16,7 @@ import shutil
 import sys
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -30,7 +30,8 @@ from eventcoder.model import Document, Event
 from eventcoder.nlp import DEFAULT_MODEL
 
 if TYPE_CHECKING:
-    from eventcoder.store import EventFilter, EventStore
+    from eventcoder.corpus import RunSummary
+    from eventcoder.store import EventFilter, EventStore, StoreCounts
 
 EXIT_OK = 0
 EXIT_SOME_SKIPPED = 1
@@ -303,11 +304,10 @@ def _show_input_warning(
 
 def _code(args: argparse.Namespace) -> int:
     from eventcoder.corpus import Failure, code_corpus, default_workers
-    from eventcoder.ingest import check_paths, estimate_count, iter_documents
+    from eventcoder.ingest import estimate_count, iter_documents
     from eventcoder.pipeline import CoderConfig
     from eventcoder.progress import Progress
     from eventcoder.store import open_store
-    from eventcoder.summary import counted
 
     def say(message: str) -> None:
         if not args.quiet:
@@ -320,19 +320,9 @@ def _code(args: argparse.Namespace) -> int:
             sys.stderr.write("\r\x1b[K")  # clear the bar; it is drawn again on the next step
         print(f"skipped: {failure}", file=sys.stderr)
 
-    if args.no_store and args.jsonl is None:
-        raise UsageError(
-            "--no-store without --jsonl would code everything and keep nothing: "
-            "add --jsonl OUT (or '-' for standard output), or leave out --no-store"
-        )
+    _check_code_options(args)
     if progress.enabled:
         progress.total = estimate_count(args.paths)
-    # what cannot work is refused before a database or output file is created
-    check_paths(args.paths)
-    if args.jsonl not in (None, "-"):
-        folder = Path(args.jsonl).resolve().parent
-        if not folder.is_dir():
-            raise UsageError(f"--jsonl {args.jsonl}: the folder {folder} does not exist")
     config = CoderConfig(
         model=args.model,
         batch_size=args.batch_size,
@@ -371,6 +361,32 @@ def _code(args: argparse.Namespace) -> int:
     finally:
         if store is not None:
             store.close()
+    _report_run(summary, counts, args.db, say)
+    return EXIT_SOME_SKIPPED if summary.skipped else EXIT_OK
+
+
+def _check_code_options(args: argparse.Namespace) -> None:
+    """Refuse what cannot work before a database or output file is created."""
+    from eventcoder.ingest import check_paths
+
+    if args.no_store and args.jsonl is None:
+        raise UsageError(
+            "--no-store without --jsonl would code everything and keep nothing: "
+            "add --jsonl OUT (or '-' for standard output), or leave out --no-store"
+        )
+    check_paths(args.paths)
+    if args.jsonl not in (None, "-"):
+        folder = Path(args.jsonl).resolve().parent
+        if not folder.is_dir():
+            raise UsageError(f"--jsonl {args.jsonl}: the folder {folder} does not exist")
+
+
+def _report_run(
+    summary: RunSummary, counts: StoreCounts | None, db_url: str, say: Callable[[str], None]
+) -> None:
+    """What ``eventcoder code`` says when it ends: counts, repeats, other languages."""
+    from eventcoder.summary import counted
+
     line = (
         f"coded {counted(summary.coded - len(summary.not_english), 'document')}, "
         f"{counted(summary.events, 'event mention')}; skipped {summary.skipped}"
@@ -386,7 +402,7 @@ def _code(args: argparse.Namespace) -> int:
     say(line + f" ({summary.seconds:.1f} s, {used})")
     if counts is not None:
         say(
-            f"merged duplicate reports ({summary.merge_seconds:.1f} s): {args.db} holds "
+            f"merged duplicate reports ({summary.merge_seconds:.1f} s): {db_url} holds "
             f"{counted(counts.mentions, 'event mention')} merged into "
             f"{counted(counts.events, 'event')} from {counted(counts.documents, 'document')}"
         )
@@ -412,9 +428,8 @@ def _code(args: argparse.Namespace) -> int:
             f"stored without events: {shown}" + (f" and {more} more" if more > 0 else "")
         )
     if counts is not None:
-        db = _db_option(args.db)
+        db = _db_option(db_url)
         say(f"see them: eventcoder summary{db}  (or: eventcoder events{db})")
-    return EXIT_SOME_SKIPPED if summary.skipped else EXIT_OK
 
 
 def _db_option(db: str) -> str:

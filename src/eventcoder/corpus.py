@@ -243,63 +243,171 @@ def code_corpus(
     - The store's deduplicated events are refreshed at the end (``on_merge`` is called
       when that starts: on a large store it takes a while).
     """
-    config = config or CoderConfig()
-    wanted_workers = workers if workers is not None else default_workers()
-    if wanted_workers < 1:
-        raise ValueError(f"workers must be >= 1, got {wanted_workers}")
-    version = coder_version(config)
-    failures = 0
+    run = CorpusRun(
+        items,
+        store=store,
+        config=config or CoderConfig(),
+        workers=workers if workers is not None else default_workers(),
+        force=force,
+        on_error=on_error,
+        on_events=on_events,
+        progress=progress,
+        on_merge=on_merge,
+    )
+    return run.run()
 
-    def fail(failure: Failure) -> None:
-        nonlocal failures
-        failures += 1
-        if progress is not None:
-            progress.advance(already_done=1)
-        if on_error is not None:
-            on_error(failure)
 
-    started = time.monotonic()
-    coded = n_events = already = deaths_in_a_row = self_dyads = 0
-    duplicates: list[tuple[str, str, str]] = []
-    not_english: list[tuple[str, str]] = []
-    batches = _batches(items, config.batch_size, fail, duplicates)
-    # doc_ids being coded now: a second copy of one must not be judged by the store
-    # before the first is written, or a resumed run could end with the other copy
-    in_flight_ids: Counter[str] = Counter()
+class CorpusRun:
+    """One run of :func:`code_corpus`: its settings, its running counts and the batches in
+    flight. :meth:`run` does the work, once.
 
-    def todo() -> Iterator[list[Document]]:
-        nonlocal already
-        for batch in batches:
-            if store is not None and not force:
-                current = store.current_doc_ids(batch, version) - set(in_flight_ids)
+    Batches go to the runner (this process or a pool) as long as fewer than ``window``
+    are in flight; the oldest is then drained: stored, or, when a worker died, recovered.
+    """
+
+    def __init__(
+        self,
+        items: Iterable[Document | InputError],
+        *,
+        store: EventStore | None,
+        config: CoderConfig,
+        workers: int,
+        force: bool,
+        on_error: Callable[[Failure], None] | None,
+        on_events: Callable[[Document, tuple[Event, ...]], None] | None,
+        progress: Progress | None,
+        on_merge: Callable[[], None] | None,
+    ) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
+        self.store = store
+        self.config = config
+        self.wanted_workers = workers
+        self.force = force
+        self.on_error = on_error
+        self.on_events = on_events
+        self.progress = progress
+        self.on_merge = on_merge
+        self.version = coder_version(config)
+        self.started = time.monotonic()
+        # the counts a RunSummary reports
+        self.coded = 0
+        self.events = 0
+        self.already_stored = 0
+        self.failures = 0
+        self.self_dyads_dropped = 0
+        self.duplicate_ids: list[tuple[str, str, str]] = []
+        self.not_english: list[tuple[str, str]] = []
+        self.deaths_in_a_row = 0
+        self.batches = _batches(items, config.batch_size, self.fail, self.duplicate_ids)
+        # doc_ids being coded now: a second copy of one must not be judged by the store
+        # before the first is written, or a resumed run could end with the other copy
+        self.in_flight_ids: Counter[str] = Counter()
+        self.in_flight: deque[tuple[list[Document], Future[_BatchResult]]] = deque()
+        self.runner: _InProcess | _Pool  # chosen by run, once it knows the corpus size
+
+    def run(self) -> RunSummary:
+        """Code every batch, store the results, merge the store's events; then the summary."""
+        pending = self.batches_to_code()
+        first_two = list(islice(pending, 2))
+        used_workers = 1 if len(first_two) < 2 else self.wanted_workers
+        self.runner = (
+            _InProcess(self.config) if used_workers == 1 else _Pool(self.config, used_workers)
+        )
+        window = used_workers * _BATCHES_IN_FLIGHT_PER_WORKER
+        stopped = True
+        try:
+            for batch in first_two:
+                self.submit(batch)
+            for batch in pending:
+                while len(self.in_flight) >= window:
+                    self.drain_one()
+                self.submit(batch)
+            while self.in_flight:
+                self.drain_one()
+            stopped = False
+        finally:
+            self.runner.close(cancel=stopped)  # on an error or Ctrl-C, do not wait for the rest
+            if self.progress is not None:
+                self.progress.close()
+        merge_started = time.monotonic()
+        self.merge()
+        return RunSummary(
+            coded=self.coded,
+            events=self.events,
+            already_stored=self.already_stored,
+            skipped=self.failures,
+            workers=used_workers,
+            seconds=time.monotonic() - self.started,
+            self_dyads_dropped=self.self_dyads_dropped,
+            duplicate_ids=tuple(self.duplicate_ids),
+            merge_seconds=time.monotonic() - merge_started if self.store is not None else 0.0,
+            not_english=tuple(self.not_english),
+        )
+
+    def fail(self, failure: Failure) -> None:
+        """Count a skipped record or document and report it."""
+        self.failures += 1
+        if self.progress is not None:
+            self.progress.advance(already_done=1)
+        if self.on_error is not None:
+            self.on_error(failure)
+
+    def batches_to_code(self) -> Iterator[list[Document]]:
+        """The batches, less the documents already stored and current (unless forced)."""
+        for batch in self.batches:
+            if self.store is not None and not self.force:
+                current = self.store.current_doc_ids(batch, self.version) - set(self.in_flight_ids)
                 if current:
                     kept = [doc for doc in batch if doc.doc_id not in current]
                     skipped = len(batch) - len(kept)
-                    already += skipped
-                    if progress is not None:
-                        progress.advance(already_done=skipped)
+                    self.already_stored += skipped
+                    if self.progress is not None:
+                        self.progress.advance(already_done=skipped)
                     batch = kept
             if batch:
-                in_flight_ids.update(doc.doc_id for doc in batch)
+                self.in_flight_ids.update(doc.doc_id for doc in batch)
                 yield batch
 
-    pending = todo()
-    first = next(pending, None)
-    second = next(pending, None) if first is not None else None
-    used_workers = 1 if second is None else wanted_workers
-    runner: _InProcess | _Pool = (
-        _InProcess(config) if used_workers == 1 else _Pool(config, used_workers)
-    )
-    window = used_workers * _BATCHES_IN_FLIGHT_PER_WORKER
-    in_flight: deque[tuple[list[Document], Future[_BatchResult]]] = deque()
-    queued = (b for b in (first, second) if b is not None)
+    def submit(self, batch: list[Document]) -> None:
+        self.in_flight.append((batch, self.runner.submit(batch)))
 
-    def store_batch(batch: list[Document], result: _BatchResult) -> None:
-        nonlocal coded, n_events, deaths_in_a_row, self_dyads
-        deaths_in_a_row = 0
-        self_dyads += result.self_dyads_dropped
+    def drain_one(self) -> None:
+        """Wait for the oldest batch in flight and store it (or recover, or skip it)."""
+        batch, future = self.in_flight.popleft()
+        try:
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                lost = [(batch, future), *self.in_flight]
+                self.in_flight.clear()
+                self.recover(lost)
+                for other, _ in lost[1:]:
+                    self.release(other)
+                return
+            except EventCoderError:
+                raise  # the model, KB or patterns cannot be loaded: nothing can be coded
+            except Exception as exc:
+                for doc in batch:
+                    self.fail(Failure(doc.origin or doc.doc_id, _describe_error(exc)))
+                return
+            self.store_batch(batch, result)
+        finally:
+            self.release(batch)
+
+    def release(self, batch: list[Document]) -> None:
+        """The batch's documents are no longer in flight."""
+        for doc in batch:
+            self.in_flight_ids[doc.doc_id] -= 1
+            if self.in_flight_ids[doc.doc_id] <= 0:
+                del self.in_flight_ids[doc.doc_id]
+
+    def store_batch(self, batch: list[Document], result: _BatchResult) -> None:
+        """Store a coded batch, count it, and pass each coded document to ``on_events``."""
+        self.deaths_in_a_row = 0
+        self.self_dyads_dropped += result.self_dyads_dropped
         for i, message in result.failed:
-            fail(Failure(batch[i].origin or batch[i].doc_id, message))
+            self.fail(Failure(batch[i].origin or batch[i].doc_id, message))
         done = [
             (
                 batch[i] if batch[i].language == language else replace(batch[i], language=language),
@@ -307,121 +415,81 @@ def code_corpus(
             )
             for i, language, events in result.coded
         ]
-        not_english.extend((doc.doc_id, doc.language) for doc, _ in done if doc.language != "en")
-        if store is not None:
-            stored_ok: set[str] = {doc.doc_id for doc, _ in done}
-
-            def write_failed(doc: Document, exc: StoreError) -> None:
-                stored_ok.discard(doc.doc_id)
-                fail(Failure(doc.origin or doc.doc_id, str(exc)))
-
-            store.write_many(
-                done, coder_version=version, batch_size=len(done) or 1, on_error=write_failed
-            )
-            done = [(doc, events) for doc, events in done if doc.doc_id in stored_ok]
+        self.not_english.extend(
+            (doc.doc_id, doc.language) for doc, _ in done if doc.language != "en"
+        )
+        if self.store is not None:
+            done = self.write(self.store, done)
         for doc, events in done:
-            coded += 1
-            n_events += len(events)
-            if on_events is not None:
-                on_events(doc, events)
-        if progress is not None:
-            progress.advance(coded=len(done))
+            self.coded += 1
+            self.events += len(events)
+            if self.on_events is not None:
+                self.on_events(doc, events)
+        if self.progress is not None:
+            self.progress.advance(coded=len(done))
 
-    def worker_died(doc: Document, exc: BaseException) -> None:
-        nonlocal deaths_in_a_row
-        deaths_in_a_row += 1
-        if deaths_in_a_row >= _MAX_DEATHS_IN_A_ROW:
-            raise EventCoderError(
-                f"worker processes keep dying ({deaths_in_a_row} times in a row, the last "
-                f"on {doc.origin or doc.doc_id}); is the machine out of memory? Each worker "
-                "holds its own model: try fewer --workers or --model sm"
-            )
-        fail(Failure(doc.origin or doc.doc_id, f"worker process died ({exc})"))
+    def write(
+        self, store: EventStore, done: list[tuple[Document, tuple[Event, ...]]]
+    ) -> list[tuple[Document, tuple[Event, ...]]]:
+        """Write coded documents to the store in one transaction; those it stored."""
+        stored_ok: set[str] = {doc.doc_id for doc, _ in done}
 
-    def recover(lost: list[tuple[list[Document], Future[_BatchResult]]]) -> None:
+        def write_failed(doc: Document, exc: StoreError) -> None:
+            stored_ok.discard(doc.doc_id)
+            self.fail(Failure(doc.origin or doc.doc_id, str(exc)))
+
+        store.write_many(
+            done, coder_version=self.version, batch_size=len(done) or 1, on_error=write_failed
+        )
+        return [(doc, events) for doc, events in done if doc.doc_id in stored_ok]
+
+    def recover(self, lost: list[tuple[list[Document], Future[_BatchResult]]]) -> None:
+        """Store what a dead pool finished; code the rest again one document at a time."""
         # A worker died (killed, out of memory, a crash in the parser) and the pool with
         # it. Batches that had finished are kept; the documents of the others are coded
         # again one at a time on a fresh pool, so a document that kills workers is found
         # and skipped, and every other document is coded, in input order.
-        runner.restart()
+        self.runner.restart()
         for batch, future in lost:
             if future.done() and not future.cancelled() and future.exception() is None:
-                store_batch(batch, future.result())
+                self.store_batch(batch, future.result())
                 continue
             for doc in batch:
-                try:
-                    result = runner.submit([doc]).result()
-                except BrokenProcessPool as exc:
-                    worker_died(doc, exc)
-                    runner.restart()
-                    continue
-                except EventCoderError:
-                    raise
-                except Exception as exc:
-                    fail(Failure(doc.origin or doc.doc_id, _describe_error(exc)))
-                    continue
-                store_batch([doc], result)
+                self.code_alone(doc)
 
-    def release(batch: list[Document]) -> None:
-        for doc in batch:
-            in_flight_ids[doc.doc_id] -= 1
-            if in_flight_ids[doc.doc_id] <= 0:
-                del in_flight_ids[doc.doc_id]
-
-    def drain_one() -> None:
-        batch, future = in_flight.popleft()
+    def code_alone(self, doc: Document) -> None:
+        """Code and store one document on its own (after a worker died)."""
         try:
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                lost = [(batch, future), *in_flight]
-                in_flight.clear()
-                recover(lost)
-                for other, _ in lost[1:]:
-                    release(other)
-                return
-            except EventCoderError:
-                raise  # the model, KB or patterns cannot be loaded: nothing can be coded
-            except Exception as exc:
-                for doc in batch:
-                    fail(Failure(doc.origin or doc.doc_id, _describe_error(exc)))
-                return
-            store_batch(batch, result)
-        finally:
-            release(batch)
+            result = self.runner.submit([doc]).result()
+        except BrokenProcessPool as exc:
+            self.worker_died(doc, exc)
+            self.runner.restart()
+            return
+        except EventCoderError:
+            raise
+        except Exception as exc:
+            self.fail(Failure(doc.origin or doc.doc_id, _describe_error(exc)))
+            return
+        self.store_batch([doc], result)
 
-    stopped = True
-    try:
-        for batch in queued:
-            in_flight.append((batch, runner.submit(batch)))
-        for batch in pending:
-            while len(in_flight) >= window:
-                drain_one()
-            in_flight.append((batch, runner.submit(batch)))
-        while in_flight:
-            drain_one()
-        stopped = False
-    finally:
-        runner.close(cancel=stopped)  # on an error or Ctrl-C, do not wait for the rest
-        if progress is not None:
-            progress.close()
-    merge_started = time.monotonic()
-    if store is not None:
-        if on_merge is not None:
-            on_merge()
+    def worker_died(self, doc: Document, exc: BaseException) -> None:
+        """Skip the document a worker died on; give up when workers keep dying."""
+        self.deaths_in_a_row += 1
+        if self.deaths_in_a_row >= _MAX_DEATHS_IN_A_ROW:
+            raise EventCoderError(
+                f"worker processes keep dying ({self.deaths_in_a_row} times in a row, the "
+                f"last on {doc.origin or doc.doc_id}); is the machine out of memory? Each "
+                "worker holds its own model: try fewer --workers or --model sm"
+            )
+        self.fail(Failure(doc.origin or doc.doc_id, f"worker process died ({exc})"))
+
+    def merge(self) -> None:
+        """Refresh the store's deduplicated events from the mentions just written."""
+        if self.store is None:
+            return
+        if self.on_merge is not None:
+            self.on_merge()
         try:
-            store.refresh_events()
+            self.store.refresh_events()
         except StoreError as exc:  # everything is stored; only the merge is left
-            fail(Failure("duplicate reports", f"{exc}; 'eventcoder events' will merge them"))
-    return RunSummary(
-        coded=coded,
-        events=n_events,
-        already_stored=already,
-        skipped=failures,
-        workers=used_workers,
-        seconds=time.monotonic() - started,
-        self_dyads_dropped=self_dyads,
-        duplicate_ids=tuple(duplicates),
-        merge_seconds=time.monotonic() - merge_started if store is not None else 0.0,
-        not_english=tuple(not_english),
-    )
+            self.fail(Failure("duplicate reports", f"{exc}; 'eventcoder events' will merge them"))

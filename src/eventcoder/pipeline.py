@@ -22,9 +22,10 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from eventcoder import __version__
 from eventcoder.actors.kb import KnowledgeBase, load_kb, user_kb_dirs
@@ -34,12 +35,16 @@ from eventcoder.coding.learned.combine import Combiner
 from eventcoder.coding.learned.model import learned_model_version, load_event_model
 from eventcoder.coding.learned.ways import LEARNED_WAYS
 from eventcoder.coding.patterns import Vocabulary, load_vocabulary
-from eventcoder.errors import UsageError
+from eventcoder.errors import InputError, UsageError
 from eventcoder.ingest.clean import Normalised, as_read, parse_copy
 from eventcoder.language import ENGLISH, detect_language
 from eventcoder.model import Actor, Document, Event
 from eventcoder.nlp import DEFAULT_MODEL, load_pipeline
 from eventcoder.ontology import load_ontology
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 CODER_VERSION = f"eventcoder-{__version__}"
 
@@ -109,7 +114,7 @@ class Coder:
         self.kb: KnowledgeBase = load_kb(self.config.kb_dirs)
         self.vocabulary: Vocabulary = load_vocabulary(self.config.kb_dirs)
         self.ontology = load_ontology()
-        self.nlp = load_pipeline(self.config.model, self.kb.ruler_patterns())
+        self.nlp: Language = load_pipeline(self.config.model, self.kb.ruler_patterns())
         self.extractor = Extractor(self.vocabulary, self.ontology, self.version, self.kb)
         self.combiner: Combiner | None = None
         if self.config.learned != "rules":
@@ -131,14 +136,16 @@ class Coder:
         ``code_documents`` takes this way for documents longer than ``PART_CHARS``; a
         smaller ``part_chars`` shows what a cut changes without a million characters.
         """
+        _check_document_date(document)
         return self._code_parts(document, parse_copy(document.text), part_chars)
 
-    def code_parsed(self, document: Document, doc: Any) -> list[Event]:
+    def code_parsed(self, document: Document, doc: Doc) -> list[Event]:
         """Events of ``doc``, spaCy's parse of ``document.text``; offsets point into it.
 
         The stage below ``code_documents``: that one parses the copy ``parse_copy`` makes
         (normalised, datelines left out) and maps the offsets back to the text as read.
         """
+        _check_document_date(document)
         actors = DocumentActors(self.kb, doc, document.date)
         if self.combiner is not None and self.config.learned == "model":
             return self.combiner.model_only(document, doc, actors)
@@ -158,6 +165,7 @@ class Coder:
         (never parsed). A document that failed is passed, as the input object, to
         ``on_error`` and not yielded; by the time a document is yielded, every failure
         of the documents before it has been reported, so callers can tell positions.
+        A document whose ``date`` is not a ``datetime.date`` fails with an ``InputError``.
         """
         batch: list[Document] = []
         for document in documents:
@@ -168,46 +176,23 @@ class Coder:
         if batch:
             yield from self._code_batch(batch, on_error)
 
-    def code_text(self, text: str, day: Any, doc_id: str = "text") -> list[Event]:
+    def code_text(self, text: str, day: date, doc_id: str = "text") -> list[Event]:
         """Convenience for one string: ``coder.code_text("...", date(2024, 1, 25))``.
 
         Offsets point into ``as_read(text)``, the text with its junk tail cut and trimmed.
+        A ``day`` that is not a ``datetime.date`` raises a ``UsageError``.
         """
+        problem = date_problem(day)
+        if problem is not None:
+            raise UsageError(f"day {problem}")
         document = Document(doc_id=doc_id, text=as_read(text), date=day)
         return next(iter(self.code_documents([document])))[1]
 
     def _code_batch(
         self, batch: Sequence[Document], on_error: ErrorHandler | None
     ) -> Iterator[tuple[Document, list[Event]]]:
-        # per document: its language (None when it failed) and, if English, its shadow
-        languages: list[str | None] = []
-        shadows: list[Normalised | None] = []
-        for document in batch:
-            try:
-                found = detect_language(document.text)
-                shadows.append(parse_copy(document.text) if found == ENGLISH else None)
-                languages.append(found)
-            except Exception as exc:
-                if on_error is None:
-                    raise
-                on_error(document, exc)
-                languages.append(None)
-                shadows.append(None)
-        # long documents are parsed part by part below, in their turn, not in the batch
-        texts = [s.text if s is not None and len(s.text) <= PART_CHARS else "" for s in shadows]
-        try:
-            parsed = list(self.nlp.pipe(texts, batch_size=len(batch)))
-        except Exception:
-            # one bad text spoils the batch: parse one by one to find it
-            parsed = []
-            for document, text in zip(batch, texts, strict=True):
-                try:
-                    parsed.append(self.nlp(text))
-                except Exception as exc:
-                    if on_error is None:
-                        raise
-                    on_error(document, exc)
-                    parsed.append(None)
+        languages, shadows = _read_batch(batch, on_error)
+        parsed = self._parse_batch(batch, shadows, on_error)
         for document, language, shadow, doc in zip(batch, languages, shadows, parsed, strict=True):
             if language is None:
                 continue
@@ -231,6 +216,31 @@ class Coder:
                 document = replace(document, language=ENGLISH)
             yield document, events
 
+    def _parse_batch(
+        self,
+        batch: Sequence[Document],
+        shadows: Sequence[Normalised | None],
+        on_error: ErrorHandler | None,
+    ) -> list[Doc | None]:
+        """The parse of each shadow, None where it failed. A document without a shadow (it
+        failed or is not in English) or with a long one (parsed part by part later, in its
+        turn) is given the parse of ""."""
+        texts = [s.text if s is not None and len(s.text) <= PART_CHARS else "" for s in shadows]
+        try:
+            return list(self.nlp.pipe(texts, batch_size=len(batch)))
+        except Exception:
+            # one bad text spoils the batch: parse one by one to find it
+            parsed: list[Doc | None] = []
+            for document, text in zip(batch, texts, strict=True):
+                try:
+                    parsed.append(self.nlp(text))
+                except Exception as exc:
+                    if on_error is None:
+                        raise
+                    on_error(document, exc)
+                    parsed.append(None)
+            return parsed
+
     def _code_parts(self, document: Document, shadow: Normalised, part_chars: int) -> list[Event]:
         """Parse and code ``shadow`` part by part; offsets mapped onto ``document.text``.
 
@@ -245,6 +255,46 @@ class Coder:
             coded = self.code_parsed(replace(document, text=part), self.nlp(part))
             events.extend(_to_original(_shifted(e, start), document.text, shadow) for e in coded)
         return events
+
+
+def _read_batch(
+    batch: Sequence[Document], on_error: ErrorHandler | None
+) -> tuple[list[str | None], list[Normalised | None]]:
+    """Per document: its language (None when it failed) and, if English, its shadow."""
+    languages: list[str | None] = []
+    shadows: list[Normalised | None] = []
+    for document in batch:
+        try:
+            _check_document_date(document)
+            found = detect_language(document.text)
+            shadows.append(parse_copy(document.text) if found == ENGLISH else None)
+            languages.append(found)
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(document, exc)
+            languages.append(None)
+            shadows.append(None)
+    return languages, shadows
+
+
+def date_problem(value: object) -> str | None:
+    """What is wrong with ``value`` as the date of a document; None when it is a date.
+
+    A ``datetime`` is refused although it is a ``date``: the coder compares it with plain
+    dates (a TypeError deep inside) and its time of day would reach event ids and exports.
+    """
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return None
+    got = "None" if value is None else f"{type(value).__name__} {value!r}"
+    hint = {str: " (use date.fromisoformat)", datetime: " (use its .date())"}.get(type(value), "")
+    return f"must be a datetime.date, e.g. date(2024, 1, 25); got {got}{hint}"
+
+
+def _check_document_date(document: Document) -> None:
+    problem = date_problem(document.date)
+    if problem is not None:
+        raise InputError(f"document {document.doc_id!r}: date {problem}", document.origin)
 
 
 def split_parts(text: str, limit: int = PART_CHARS) -> list[tuple[int, int]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from eventcoder.actors.document import make_code
 from eventcoder.actors.kb import Entry, load_kb, user_kb_dirs
-from eventcoder.actors.resolver import make_code
 
 
 def _describe(entry: Entry, day: date) -> str:

@@ -15,7 +15,6 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from eventcoder.errors import DataError
 from eventcoder.tsv import tsv_rows
@@ -154,7 +153,7 @@ class KnowledgeBase:
         return entry.name if entry else None
 
     # -- spaCy entity-ruler patterns --------------------------------------------
-    def ruler_patterns(self) -> list[dict[str, Any]]:
+    def ruler_patterns(self) -> list[dict[str, str]]:
         """Case-sensitive phrase patterns for every name, each carrying its KB match id."""
         label_of = {
             "country": "GPE",
@@ -165,7 +164,7 @@ class KnowledgeBase:
             "org": "ORG",
             "person": "PERSON",
         }
-        patterns: list[dict[str, Any]] = []
+        patterns: list[dict[str, str]] = []
         seen: set[str] = set()
         for entry_id in self.entries:
             for surface in self._surfaces.get(entry_id, ()):

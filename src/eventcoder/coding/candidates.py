@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from eventcoder.actors.resolver import DocumentActors
 from eventcoder.coding.dates import ResolvedDate
@@ -18,34 +18,8 @@ from eventcoder.coding.triggers import Trigger, TriggerFinder, plover_event
 from eventcoder.model import Actor, Modality
 from eventcoder.ontology import Ontology
 
-# CAMEO roots of force: promising them is threatening
-FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
-# event types that often stay inside one country: protests, demands, crackdowns
-DOMESTIC_TYPES = frozenset(
-    {"PROTEST", "REQUEST", "THREATEN", "COERCE", "ACCUSE", "REJECT", "ASSAULT", "MOBILIZE"}
-)
-DOMESTIC_SECTORS = frozenset(
-    {
-        "CVL",
-        "OPP",
-        "REB",
-        "LAB",
-        "EDU",
-        "MED",
-        "BUS",
-        "REL",
-        "REF",
-        "PTY",
-        "CRM",
-        "AGR",
-        "NGO",
-        "ELI",
-        "UAF",
-        "JUD",
-        "COP",
-        "LEG",
-    }
-)
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 
 @dataclass(frozen=True)
@@ -81,21 +55,15 @@ class CandidateFinder:
     def candidates(
         self, trig: Trigger, actors: DocumentActors, when: ResolvedDate | None
     ) -> Iterator[Candidate]:
-        tok = trig.token
         modality = modality_of(trig, self.grammar)
-        if trig.pattern.pos == "verb":
-            sources, targets, passive = self.roles.verb_roles(tok, trig.pattern, actors)
-        else:
-            sources, targets, passive = self.roles.noun_roles(trig, actors)
-        if trig.pattern.pos == "noun" and not sources:
+        roles = self._roles(trig, actors)
+        if roles is None:
             return
-        # "Carney met Ramaphosa, and the two agreed": neither is the other's target again
-        same = {a.identity for a in sources if a.name or a.kb_id}
-        targets = [t for t in targets if t.identity not in same]
+        sources, targets, passive = roles
         mutual = self.roles.mutual(trig)
         if mutual and len(sources) > 1 and not any(t.country for t in targets):
             targets = []  # "A and B discussed ... with the presidents delving": A and B
-        cameo = self._intended_force(trig) or self._joint(trig) or trig.pattern.cameo
+        cameo = self._construction_code(trig)
         if cameo != trig.pattern.cameo:
             mutual = self.roles.mutual_cameo(cameo, trig.anchor)
             if mutual and len(sources) > 1:
@@ -112,39 +80,17 @@ class CandidateFinder:
         sources, targets = self._place_in_context(sources, targets, actors)
         if not any(a.country for a in [*sources, *targets]):
             return  # nobody to code: "two generals discussed", "the talks resumed"
-        implied = False
-        meeting = self._plover_event(cameo) == "CONSULT" or cameo in self.grammar.meeting_intents
-        if not targets and sources and not (mutual and len(sources) > 1) and not meeting:
-            targets = self._story_target(sources, actors, self._plover_event(cameo))
-            if self._plover_event(cameo) in self.grammar.untargeted_types:
-                # a show of force is aimed at a country only if its sentence names it
-                named = self._countries_in_sentence(trig, actors)
-                targets = [t for t in targets if t.country in named]
-            implied = bool(targets)
-        g_audience = self.grammar.statement_audiences
+        implied = self._implied_targets(trig, cameo, sources, targets, mutual, actors)
+        targets = implied or targets
         confidence = confidence_of(trig.pattern, sources, targets, passive)
         if implied:
             confidence = round(max(0.05, confidence - 0.15), 2)
-        pairs: list[tuple[Actor | None, Actor | None]] = []
-        if not targets and mutual and len(sources) > 1:
-            for i, a in enumerate(sources):
-                for b in sources[i + 1 :]:
-                    pairs.append((a, b))
-                    pairs.append((b, a))
-        elif not sources:
+        if not sources:
             return  # the record has a source; "reservists would be called up" names none
-        elif not targets:
-            pairs.extend((s, None) for s in sources)
-        else:
-            pairs.extend((s, t) for s in sources for t in targets if s.key != t.key)
-        if self._plover_event(cameo) == "CONSULT":
-            # "spoke to reporters": a statement, not a consultation
-            pairs = [(a, b) for a, b in pairs if b is None or b.sector not in g_audience]
-        for source, target in pairs[:12]:
+        for source, target in self._pairs(cameo, sources, targets, mutual)[:12]:
             score = confidence
             if (
-                source is not None
-                and target is not None
+                target is not None
                 and source.code == target.code
                 and not _distinct_named(source, target)
             ):
@@ -158,6 +104,63 @@ class CandidateFinder:
                 target = other
                 score = round(max(0.05, confidence - 0.15), 2)
             yield Candidate(trig, source, target, cameo, modality, when, score)
+
+    def _roles(
+        self, trig: Trigger, actors: DocumentActors
+    ) -> tuple[list[Actor], list[Actor], bool] | None:
+        """Sources, targets and whether the trigger is passive; None for an event noun
+        that names no one who did it."""
+        if trig.pattern.pos == "verb":
+            sources, targets, passive = self.roles.verb_roles(trig.token, trig.pattern, actors)
+        else:
+            sources, targets, passive = self.roles.noun_roles(trig, actors)
+        if trig.pattern.pos == "noun" and not sources:
+            return None
+        # "Carney met Ramaphosa, and the two agreed": neither is the other's target again
+        same = {a.identity for a in sources if a.name or a.kb_id}
+        return sources, [t for t in targets if t.identity not in same], passive
+
+    def _implied_targets(
+        self,
+        trig: Trigger,
+        cameo: str,
+        sources: list[Actor],
+        targets: list[Actor],
+        mutual: bool,
+        actors: DocumentActors,
+    ) -> list[Actor]:
+        """The target the story implies when the sentence names none (``_story_target``);
+        empty when it names one, when the sources act on each other, or for a meeting."""
+        meeting = self._plover_event(cameo) == "CONSULT" or cameo in self.grammar.meeting_intents
+        if targets or not sources or (mutual and len(sources) > 1) or meeting:
+            return []
+        implied = self._story_target(sources, actors, self._plover_event(cameo))
+        if self._plover_event(cameo) in self.grammar.untargeted_types:
+            # a show of force is aimed at a country only if its sentence names it
+            named = self._countries_in_sentence(trig, actors)
+            implied = [t for t in implied if t.country in named]
+        return implied
+
+    def _pairs(
+        self, cameo: str, sources: list[Actor], targets: list[Actor], mutual: bool
+    ) -> list[tuple[Actor, Actor | None]]:
+        """Who did it to whom: each source to each target, each source alone when there is
+        no target, or coordinated sources to each other when their event is mutual."""
+        pairs: list[tuple[Actor, Actor | None]] = []
+        if not targets and mutual and len(sources) > 1:
+            for i, a in enumerate(sources):
+                for b in sources[i + 1 :]:
+                    pairs.append((a, b))
+                    pairs.append((b, a))
+        elif not targets:
+            pairs.extend((s, None) for s in sources)
+        else:
+            pairs.extend((s, t) for s in sources for t in targets if s.key != t.key)
+        if self._plover_event(cameo) == "CONSULT":
+            # "spoke to reporters": a statement, not a consultation
+            audiences = self.grammar.statement_audiences
+            pairs = [(a, b) for a, b in pairs if b is None or b.sector not in audiences]
+        return pairs
 
     def _other_side(self, trig: Trigger, source: Actor, actors: DocumentActors) -> Actor | None:
         """The target of an event whose words gave the source's own code.
@@ -180,7 +183,7 @@ class CandidateFinder:
         para_start, para_end = actors.paragraph_of(anchor.i)
         before = [e.root for e in reversed(actors.ents_between(para_start, sent.start))]
         after = [e.root for e in actors.ents_between(sent.end, para_end)]
-        previous: list[Any] = []
+        previous: list[Token] = []
         if para_start == sent.start and sent.start > 0:
             prior = anchor.doc[sent.start - 1].sent
             previous = [e.root for e in reversed(actors.ents_between(prior.start, prior.end))]
@@ -201,6 +204,11 @@ class CandidateFinder:
         sent = trig.token.sent
         found = (actors.resolve_one(ent.root) for ent in actors.ents_between(sent.start, sent.end))
         return {a.country for a in found if a is not None and a.country is not None}
+
+    def _construction_code(self, trig: Trigger) -> str:
+        """The trigger's CAMEO code, or the one its construction gives it: "vowed to
+        retaliate" is a threat, "held joint drills" cooperation."""
+        return self._intended_force(trig) or self._joint(trig) or trig.pattern.cameo
 
     def _joint(self, trig: Trigger) -> str | None:
         """ "China and Russia held joint naval drills": done together, it is cooperation."""
@@ -224,7 +232,7 @@ class CandidateFinder:
             if child.dep_ != "xcomp" or child.pos_ != "VERB":
                 continue
             inner = self.finder.verb_pattern(child)
-            if inner is not None and inner.is_event and inner.cameo[:2] in FORCE_ROOTS:
+            if inner is not None and inner.is_event and inner.cameo[:2] in self.grammar.force_roots:
                 return self.grammar.threat_codes.get(inner.cameo[:2])
         return None
 
@@ -304,14 +312,18 @@ class CandidateFinder:
             if mention is None:
                 return []
             return [actors.with_country(mention, country, "implied: the story's main country")]
-        if plover_event in DOMESTIC_TYPES and len(own) == 1 and all(a.sector for a in sources):
+        if (
+            plover_event in self.grammar.domestic_types
+            and len(own) == 1
+            and all(a.sector for a in sources)
+        ):
             # "Nigerians rallied to protest ...": a group's action inside its own country
             home = next(iter(own))
             if home is not None and (mention := actors.country_mention(home)):
                 return [actors.with_country(mention, home, "implied: a domestic event")]
         return []
 
-    def _speaker_verb(self, clause: Any) -> Any | None:
+    def _speaker_verb(self, clause: Token) -> Token | None:
         """The verb of saying a "that" clause depends on: "Russia said that ...", "issued a
         stern reminder to Iraq that ...". None when the clause is not reported."""
         g = self.grammar
@@ -352,7 +364,9 @@ class CandidateFinder:
                     out.append(actor)
                     continue
                 other_countries = [o.country for o in other if o.country]
-                if other_countries and all(o.sector in DOMESTIC_SECTORS for o in other):
+                if other_countries and all(
+                    o.sector in self.grammar.domestic_sectors for o in other
+                ):
                     out.append(
                         actors.with_country(actor, other_countries[0], "from the other side")
                     )
@@ -360,7 +374,7 @@ class CandidateFinder:
                 ranked = [c for c in actors.countries_by_mentions() if c not in other_countries]
                 if ranked:
                     out.append(actors.with_country(actor, ranked[0], "from the story"))
-                elif other_countries and actor.sector in DOMESTIC_SECTORS:
+                elif other_countries and actor.sector in self.grammar.domestic_sectors:
                     # "Egyptian police arrested 12 demonstrators": the only country named
                     out.append(actors.with_country(actor, other_countries[0], "the only one"))
                 else:

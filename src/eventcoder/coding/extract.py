@@ -16,7 +16,7 @@ into candidate events, and ``modality`` gives modality, confidence and dates. Th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from eventcoder.actors.kb import KnowledgeBase
 from eventcoder.actors.resolver import DocumentActors
@@ -29,6 +29,9 @@ from eventcoder.coding.roles import RoleFinder
 from eventcoder.coding.triggers import Trigger, TriggerFilter, TriggerFinder
 from eventcoder.model import Document, Event, Evidence
 from eventcoder.ontology import Ontology
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
 
 
 class Extractor:
@@ -57,7 +60,7 @@ class Extractor:
         )
 
     # -- document level ----------------------------------------------------------
-    def events(self, document: Document, doc: Any, actors: DocumentActors) -> list[Event]:
+    def events(self, document: Document, doc: Doc, actors: DocumentActors) -> list[Event]:
         events: list[Event] = []
         previous: ResolvedDate | None = None
         for sent in doc.sents:
@@ -73,7 +76,7 @@ class Extractor:
     def _sentence_events(
         self,
         document: Document,
-        sent: Any,
+        sent: Span,
         actors: DocumentActors,
         inherited: ResolvedDate | None = None,
     ) -> Iterator[Event]:
@@ -128,12 +131,12 @@ class Extractor:
             yield self._event(document, sent, cand)
         self.dropped_self_dyads += len(left_out)
 
-    def vocab_agent(self, noun: Any) -> bool:
+    def vocab_agent(self, noun: Token) -> bool:
         """Whether a noun names a kind of actor ("rebels", "officials")."""
         return is_agent_noun(self.kb, noun)
 
     # -- output ----------------------------------------------------------------------
-    def _event(self, document: Document, sent: Any, cand: Candidate) -> Event:
+    def _event(self, document: Document, sent: Span, cand: Candidate) -> Event:
         entry = self.ontology.cameo(cand.cameo)
         plover = entry.plover
         assert plover is not None

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from eventcoder.coding.dates import ResolvedDate, resolve_date
 from eventcoder.coding.patterns import Grammar, Pattern
 from eventcoder.coding.triggers import Trigger
 from eventcoder.model import Actor, Modality
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 
 def modality_of(trig: Trigger, grammar: Grammar) -> Modality:
@@ -80,7 +83,7 @@ def confidence_of(
 
 
 def trigger_dates(
-    ents: Sequence[Any], triggers: Sequence[Trigger], doc_date: date
+    ents: Sequence[Span], triggers: Sequence[Trigger], doc_date: date
 ) -> dict[int, ResolvedDate]:
     """Attach each date expression to the trigger whose clause it modifies."""
     by_anchor: dict[int, list[Trigger]] = {}
@@ -94,36 +97,8 @@ def trigger_dates(
         resolved = resolve_date(_with_preposition(ent), doc_date)
         if resolved is None:
             continue
-        node = ent.root
-        for _ in range(8):
-            node = node.head
-            hits = by_anchor.get(node.i)
-            if hits:
-                for trig in hits:
-                    out.setdefault(trig.token.i, resolved)
-                break
-            if node.pos_ in {"NOUN", "PROPN"}:
-                inside = [
-                    t
-                    for t in triggers
-                    if t.support is None
-                    and t.token.i != node.i
-                    and node.left_edge.i <= t.token.i <= node.right_edge.i
-                ]
-                if inside:
-                    for trig in inside:
-                        out.setdefault(trig.token.i, resolved)
-                    # "met the leaders ... at the summit on Friday": the meeting too
-                    verb = node
-                    while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
-                        verb = verb.head
-                    for trig in by_anchor.get(verb.i, []):
-                        out.setdefault(trig.token.i, resolved)
-                    break
-            if node.pos_ in {"VERB", "AUX"} or node.head.i == node.i:
-                for trig in by_anchor.get(node.i, []):
-                    out.setdefault(trig.token.i, resolved)
-                break
+        for trig in _dated_by(ent, triggers, by_anchor):
+            out.setdefault(trig.token.i, resolved)
     for trig in sorted(triggers, key=lambda t: t.anchor.i):
         # "On Thursday, the US expelled ten diplomats and imposed sanctions": both
         head = trig.anchor.head
@@ -140,7 +115,37 @@ def trigger_dates(
     return out
 
 
-def sentence_day(ents: Sequence[Any], doc_date: date) -> ResolvedDate | None:
+def _dated_by(
+    ent: Span, triggers: Sequence[Trigger], by_anchor: dict[int, list[Trigger]]
+) -> list[Trigger]:
+    """The triggers a date expression modifies: those of the first trigger, event noun or
+    verb up the parse from it, in the order they take the date."""
+    node = ent.root
+    for _ in range(8):
+        node = node.head
+        hits = by_anchor.get(node.i)
+        if hits:
+            return hits
+        if node.pos_ in {"NOUN", "PROPN"}:
+            inside = [
+                t
+                for t in triggers
+                if t.support is None
+                and t.token.i != node.i
+                and node.left_edge.i <= t.token.i <= node.right_edge.i
+            ]
+            if inside:
+                # "met the leaders ... at the summit on Friday": the meeting too
+                verb = node
+                while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
+                    verb = verb.head
+                return inside + by_anchor.get(verb.i, [])
+        if node.pos_ in {"VERB", "AUX"} or node.head.i == node.i:
+            return by_anchor.get(node.i, [])
+    return []
+
+
+def sentence_day(ents: Sequence[Span], doc_date: date) -> ResolvedDate | None:
     """The one day a sentence names, which the next sentence's events may take:
     "The summit opened on March 12. Scholz met Macron on its sidelines." """
     days = {
@@ -154,8 +159,8 @@ def sentence_day(ents: Sequence[Any], doc_date: date) -> ResolvedDate | None:
     return day if day.precision == "day" else None
 
 
-def _with_preposition(ent: Any) -> str:
+def _with_preposition(ent: Span) -> str:
     start = ent.start
     if start > 0 and ent.doc[start - 1].pos_ == "ADP":
         return f"{ent.doc[start - 1].text} {ent.text}"
-    return str(ent.text)
+    return ent.text

@@ -4,12 +4,15 @@ prepositions and their objects, passives, infinitive subjects, container nouns, 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from eventcoder.actors.kb import KnowledgeBase
 
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
 
-def shares_passive(verb: Any) -> bool:
+
+def shares_passive(verb: Token) -> bool:
     """ "were detained by police and released": a participle coordinated with a passive,
     with no subject, object or agent of its own, has the first one's."""
     return bool(
@@ -20,7 +23,7 @@ def shares_passive(verb: Any) -> bool:
     )
 
 
-def has_prep(tok: Any, word: str) -> bool:
+def has_prep(tok: Token, word: str) -> bool:
     """A preposition ``word`` on ``tok`` whose object is not a date: "called on Japan"
     but not "called Biden on Tuesday"."""
     for c in tok.children:
@@ -31,14 +34,14 @@ def has_prep(tok: Any, word: str) -> bool:
     return False
 
 
-def pobj(prep: Any) -> Any | None:
+def pobj(prep: Token) -> Token | None:
     for child in prep.children:
         if child.dep_ in {"pobj", "pcomp"}:
             return child
     return None
 
 
-def infinitive_subject(verb: Any) -> Any | None:
+def infinitive_subject(verb: Token) -> Token | None:
     """ "allowed inspectors to visit", read by the parser as [inspectors to visit]."""
     for child in verb.children:
         if child.dep_ in {"ccomp", "xcomp"} and any(
@@ -48,7 +51,7 @@ def infinitive_subject(verb: Any) -> Any | None:
     return None
 
 
-def contained(noun: Any, container_nouns: frozenset[str]) -> Any | None:
+def contained(noun: Token, container_nouns: frozenset[str]) -> Token | None:
     """ "a package of sanctions" holds "sanctions"."""
     if noun.lemma_.lower() not in container_nouns:
         return None
@@ -58,14 +61,14 @@ def contained(noun: Any, container_nouns: frozenset[str]) -> Any | None:
     return None
 
 
-def is_agent_noun(kb: KnowledgeBase, noun: Any) -> bool:
+def is_agent_noun(kb: KnowledgeBase, noun: Token) -> bool:
     """Whether a noun names a kind of actor ("rebels", "officials")."""
     return kb.agent(noun.text) is not None or kb.agent(noun.lemma_) is not None
 
 
-def trimmed_bounds(sent: Any) -> tuple[int, int]:
+def trimmed_bounds(sent: Span) -> tuple[int, int]:
     """Character offsets of a sentence without the whitespace tokens at its ends."""
     tokens = [t for t in sent if not t.is_space]
     if not tokens:
-        return int(sent.start_char), int(sent.end_char)
-    return int(tokens[0].idx), int(tokens[-1].idx + len(tokens[-1].text))
+        return sent.start_char, sent.end_char
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -108,6 +107,11 @@ class Grammar:
     place_preps: frozenset[str]
     meeting_intents: frozenset[str]
     untargeted_types: frozenset[str]
+    participation_verbs: frozenset[str]
+    force_roots: frozenset[str]
+    content_types: frozenset[str]
+    domestic_types: frozenset[str]
+    domestic_sectors: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ def _split(cell: str) -> list[str]:
 def parse_patterns(text: str, where: str, ontology: Ontology) -> list[Pattern]:
     """Parse one pattern file; every error names the file and line."""
     patterns: list[Pattern] = []
-    for line, row in tsv_rows(text, where):
+    for line, row in tsv_rows(text, where, ("pos", "lemma", "cameo")):
         pos = row.get("pos", "").lower()
         if pos not in {"verb", "noun"}:
             raise DataError(f"pos must be 'verb' or 'noun', not '{pos}'", where, line)
@@ -161,11 +165,12 @@ def parse_patterns(text: str, where: str, ontology: Ontology) -> list[Pattern]:
 
 def parse_grammar(text: str, where: str) -> Grammar:
     try:
-        data: Any = yaml.safe_load(text)
+        loaded: object = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise DataError(f"not valid YAML: {exc}", where) from exc
-    if not isinstance(data, dict):
+    if not isinstance(loaded, dict):
         raise DataError("expected a mapping of word lists", where)
+    data: dict[object, object] = loaded
 
     def words(key: str) -> frozenset[str]:
         value = data.get(key, [])
@@ -211,6 +216,11 @@ def parse_grammar(text: str, where: str) -> Grammar:
         place_preps=words("place_preps"),
         meeting_intents=words("meeting_intents"),
         untargeted_types=frozenset(w.upper() for w in words("untargeted_types")),
+        participation_verbs=words("participation_verbs"),
+        force_roots=words("force_roots"),
+        content_types=frozenset(w.upper() for w in words("content_types")),
+        domestic_types=frozenset(w.upper() for w in words("domestic_types")),
+        domestic_sectors=frozenset(w.upper() for w in words("domestic_sectors")),
     )
 
 

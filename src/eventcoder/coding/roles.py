@@ -7,7 +7,7 @@ actor implied below it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from eventcoder.actors.kb import KnowledgeBase
 from eventcoder.actors.resolver import DocumentActors
@@ -22,6 +22,9 @@ from eventcoder.coding.patterns import Pattern, Vocabulary
 from eventcoder.coding.triggers import Trigger, TriggerFinder, plover_event
 from eventcoder.model import Actor
 from eventcoder.ontology import Ontology
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
 # where an implied target is looked for, nearest first
@@ -53,7 +56,7 @@ class RoleFinder:
         return plover_event(self.ontology, cameo)
 
     def verb_roles(
-        self, tok: Any, pattern: Pattern, actors: DocumentActors
+        self, tok: Token, pattern: Pattern, actors: DocumentActors
     ) -> tuple[list[Actor], list[Actor], bool]:
         """The sources and targets of a verb trigger, and whether it is passive."""
         passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children)
@@ -109,7 +112,7 @@ class RoleFinder:
             targets = self._implied_targets(tok, sources, actors, pattern.cameo)
         return sources, targets, False
 
-    def _framed_agent(self, verb: Any) -> Any | None:
+    def _framed_agent(self, verb: Token) -> Token | None:
         """The doer of an agentless passive named in an event noun around it: "were killed
         in strikes by Russian aircraft", "died in an attack by Houthi rebels"."""
         verbs = [verb] + [c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB"]
@@ -131,7 +134,7 @@ class RoleFinder:
         """Coordinated sources of this event act on each other when no target is named."""
         return self.mutual_cameo(trig.pattern.cameo, trig.anchor)
 
-    def mutual_cameo(self, cameo: str, verb: Any) -> bool:
+    def mutual_cameo(self, cameo: str, verb: Token) -> bool:
         g = self.grammar
         return (
             self._plover_event(cameo) in g.mutual_types
@@ -139,7 +142,7 @@ class RoleFinder:
             or verb.lemma_.lower() in g.reciprocal_verbs
         )
 
-    def _is_inanimate(self, subject: Any) -> bool:
+    def _is_inanimate(self, subject: Token) -> bool:
         """A subject that is a thing, not an actor nor the instrument of one."""
         if subject.pos_ not in {"NOUN", "PROPN"} or subject.ent_type_ in {"PERSON", "NORP"}:
             return False
@@ -148,7 +151,7 @@ class RoleFinder:
         lemma = subject.lemma_.lower()
         return lemma not in self.grammar.instrument_nouns and lemma not in self.vocab.nouns
 
-    def _is_force_of_nature(self, doer: Any) -> bool:
+    def _is_force_of_nature(self, doer: Token) -> bool:
         """A "by" agent that is no actor: a thing that is neither an agent noun, a name,
         an instrument of force nor an event ("by a landslide", "by the storm")."""
         return (
@@ -160,7 +163,7 @@ class RoleFinder:
 
     def _implied_targets(
         self,
-        tok: Any,
+        tok: Token,
         sources: Sequence[Actor],
         actors: DocumentActors,
         cameo: str = "",
@@ -191,7 +194,7 @@ class RoleFinder:
         ]
         later = [c for c in tok.children if c.dep_ in _IMPLIED_LAST]
         for _ in range(4):
-            next_frontier: list[Any] = []
+            next_frontier: list[Token] = []
             for node in sorted(frontier, key=lambda t: t.i):
                 if node.i in exclude:
                     continue
@@ -217,28 +220,8 @@ class RoleFinder:
         third item, passive, is always False."""
         tok = trig.token
         sources: list[Actor] = []
-        targets: list[Actor] = []
-        if self.mutual(trig):
-            # "talks between US and Russian officials", "clashes between A and B"
-            holders = [tok] + ([tok.head] if tok.dep_ == "compound" else [])
-            between = next(
-                (
-                    c
-                    for holder in holders
-                    for c in holder.children
-                    if c.dep_ == "prep" and c.lower_ == "between"
-                ),
-                None,
-            )
-            partner = pobj(between) if between is not None else None
-            parties = self.actors_of(partner, actors) if partner is not None else []
-            if len(parties) > 1 and trig.pattern.cameo in self.grammar.mediation_codes:
-                mediator = self.subject_of(trig.support) if trig.support is not None else None
-                mediators = self.actors_of(mediator, actors) if mediator is not None else []
-                if mediators:
-                    return mediators, parties, False  # "Qatar's emir launched a mediation"
-            elif len(parties) > 1:
-                return parties, [], False
+        if self.mutual(trig) and (between := self._between_roles(trig, actors)) is not None:
+            return between
         by_agent = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "by"), None)
         if by_agent is not None and (obj := pobj(by_agent)) is not None:
             sources = actors.resolve(obj)
@@ -251,29 +234,16 @@ class RoleFinder:
             if sources and receiver is not None:
                 return sources, self.actors_of(receiver, actors), False
         if not sources:
-            for child in tok.children:
-                if child.dep_ in {"poss", "amod", "compound", "nmod"} and child.i < tok.i:
-                    for word in child.subtree:
-                        ent = actors.entity_at.get(word.i)
-                        if ent is not None and ent.root.i != word.i:
-                            continue  # "Narendra" of "Narendra Modi's visit"
-                        if word.dep_ in {"poss", "amod", "compound", "nmod", "conj"}:
-                            found = actors.resolve_one(word)
-                            # "military aid": a kind of aid, not a giver; a giver is named
-                            if found is None:
-                                continue
-                            named = found.country is not None or word.dep_ == "poss"
-                            if named and all(found.key != s.key for s in sources):
-                                sources.append(found)
+            sources = self._modifier_sources(tok, actors)
         if not sources and trig.support is not None:
             subject = self.subject_of(trig.support)
             if subject is not None:
                 sources = actors.resolve(subject)
-        targets = self._targets(tok, trig.pattern.target, actors, noun=True) or (
+        targets = self._targets(tok, trig.pattern.target, actors) or (
             self._told_targets(trig, actors)
         )
         if not targets and trig.support is not None:
-            targets = self._targets(trig.support, trig.pattern.target, actors, noun=True)
+            targets = self._targets(trig.support, trig.pattern.target, actors)
         if by_agent is not None and not targets:
             poss = next((c for c in tok.children if c.dep_ == "poss"), None)
             if poss is not None:
@@ -288,6 +258,52 @@ class RoleFinder:
                 targets = self._implied_targets(tok.head, sources, actors, trig.pattern.cameo, own)
         targets = [t for t in targets if all(t.key != s.key for s in sources)]
         return sources, targets, False
+
+    def _between_roles(
+        self, trig: Trigger, actors: DocumentActors
+    ) -> tuple[list[Actor], list[Actor], bool] | None:
+        """ "talks between US and Russian officials", "clashes between A and B": the parties
+        act on each other, or a mediator on both; None when fewer than two are named."""
+        tok = trig.token
+        holders = [tok] + ([tok.head] if tok.dep_ == "compound" else [])
+        between = next(
+            (
+                c
+                for holder in holders
+                for c in holder.children
+                if c.dep_ == "prep" and c.lower_ == "between"
+            ),
+            None,
+        )
+        partner = pobj(between) if between is not None else None
+        parties = self.actors_of(partner, actors) if partner is not None else []
+        if len(parties) > 1 and trig.pattern.cameo in self.grammar.mediation_codes:
+            mediator = self.subject_of(trig.support) if trig.support is not None else None
+            mediators = self.actors_of(mediator, actors) if mediator is not None else []
+            if mediators:
+                return mediators, parties, False  # "Qatar's emir launched a mediation"
+        elif len(parties) > 1:
+            return parties, [], False
+        return None
+
+    def _modifier_sources(self, noun: Token, actors: DocumentActors) -> list[Actor]:
+        """The doers named before an event noun: "Russia's invasion", "a US strike"."""
+        sources: list[Actor] = []
+        for child in noun.children:
+            if child.dep_ in {"poss", "amod", "compound", "nmod"} and child.i < noun.i:
+                for word in child.subtree:
+                    ent = actors.entity_at.get(word.i)
+                    if ent is not None and ent.root.i != word.i:
+                        continue  # "Narendra" of "Narendra Modi's visit"
+                    if word.dep_ in {"poss", "amod", "compound", "nmod", "conj"}:
+                        found = actors.resolve_one(word)
+                        # "military aid": a kind of aid, not a giver; a giver is named
+                        if found is None:
+                            continue
+                        named = found.country is not None or word.dep_ == "poss"
+                        if named and all(found.key != s.key for s in sources):
+                            sources.append(found)
+        return sources
 
     def _told_targets(self, trig: Trigger, actors: DocumentActors) -> list[Actor]:
         """ "An Israeli drone strike on a car ... killed two Hezbollah members": the verb
@@ -306,10 +322,10 @@ class RoleFinder:
         obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
         return self.actors_of(obj, actors) if obj is not None else []
 
-    def _is_received(self, noun: Any) -> bool:
+    def _is_received(self, noun: Token) -> bool:
         return noun.dep_ == "dobj" and noun.head.lemma_.lower() in self.grammar.receiving_verbs
 
-    def _giver(self, noun: Any) -> Any | None:
+    def _giver(self, noun: Token) -> Token | None:
         """ "aid from X" or "received aid from X": who the thing comes from."""
         holders = [noun] + ([noun.head] if self._is_received(noun) else [])
         for holder in holders:
@@ -318,7 +334,7 @@ class RoleFinder:
                     return pobj(prep)
         return None
 
-    def subject_of(self, verb: Any, depth: int = 0, from_xcomp: bool = False) -> Any | None:
+    def subject_of(self, verb: Token, depth: int = 0, from_xcomp: bool = False) -> Token | None:
         """The verb's subject, or that of the clause it depends on."""
         for child in verb.children:
             if child.dep_ in SUBJECT_DEPS:
@@ -335,6 +351,10 @@ class RoleFinder:
             return pobj(agent) if agent is not None else None
         if depth > 4:
             return None
+        return self._subject_by_place(verb, depth)
+
+    def _subject_by_place(self, verb: Token, depth: int) -> Token | None:
+        """The subject of a verb without one of its own, from where the verb hangs."""
         dep = verb.dep_
         head = verb.head
         if head.i == verb.i or dep == "ccomp":
@@ -362,52 +382,62 @@ class RoleFinder:
             if obj is not None:
                 return obj
         if dep == "acl" and head.pos_ in {"NOUN", "PROPN"}:
-            poss = next((c for c in head.children if c.dep_ in {"poss"}), None)
-            if poss is not None:
-                return poss
-            if verb.tag_ == "VBG" and not is_agent_noun(self.kb, head) and head.dep_ == "dobj":
-                # "issued a declaration demanding that ...": who issued it
-                return self.subject_of(head.head, depth + 1)
-            if verb.tag_ == "VBG" and head.dep_ == "attr":
-                # the predicate noun is its subject: "Poland has been a major supporter,
-                # supplying weapons": Poland supplies
-                return self.subject_of(head.head, depth + 1)
-            if verb.tag_ == "VBG":
-                return head
-            return None
+            return self._participle_subject(verb, depth)
         if dep in _CLAUSE_DEPS or dep in {"advcl", "conj"}:
-            if head.pos_ in {"VERB", "AUX", "ADJ"}:  # ADJ: "is willing to withdraw"
-                return self.subject_of(head, depth + 1, from_xcomp=dep == "xcomp")
-            if head.dep_ == "ROOT" and head.pos_ in {"NOUN", "PROPN"}:
-                # the parser slip "Zelenskyy [briefed Duda] ..., and stressed": the subject
-                # of the misread verb is the subject of the sentence
-                slipped = next(
-                    (
-                        c
-                        for c in head.children
-                        if c.dep_ == "amod" and c.tag_ in {"VBD", "VBZ", "VBN"} and c.i < head.i
-                    ),
-                    None,
-                )
-                if slipped is not None:
-                    return next(
-                        (c for c in slipped.children if c.i < slipped.i and c.pos_ == "PROPN"),
-                        None,
-                    )
-            if dep == "conj":
-                return self.subject_of(head, depth + 1)
+            return self._clause_subject(verb, depth)
         return None
 
-    def _targets(
-        self, tok: Any, slots: Sequence[str], actors: DocumentActors, noun: bool = False
-    ) -> list[Actor]:
+    def _participle_subject(self, verb: Token, depth: int) -> Token | None:
+        """The subject of a clause that modifies a noun: "the declaration demanding"."""
+        head = verb.head
+        poss = next((c for c in head.children if c.dep_ in {"poss"}), None)
+        if poss is not None:
+            return poss
+        if verb.tag_ == "VBG" and not is_agent_noun(self.kb, head) and head.dep_ == "dobj":
+            # "issued a declaration demanding that ...": who issued it
+            return self.subject_of(head.head, depth + 1)
+        if verb.tag_ == "VBG" and head.dep_ == "attr":
+            # the predicate noun is its subject: "Poland has been a major supporter,
+            # supplying weapons": Poland supplies
+            return self.subject_of(head.head, depth + 1)
+        if verb.tag_ == "VBG":
+            return head
+        return None
+
+    def _clause_subject(self, verb: Token, depth: int) -> Token | None:
+        """The subject of a clause under another clause or a coordinated verb."""
+        dep = verb.dep_
+        head = verb.head
+        if head.pos_ in {"VERB", "AUX", "ADJ"}:  # ADJ: "is willing to withdraw"
+            return self.subject_of(head, depth + 1, from_xcomp=dep == "xcomp")
+        if head.dep_ == "ROOT" and head.pos_ in {"NOUN", "PROPN"}:
+            # the parser slip "Zelenskyy [briefed Duda] ..., and stressed": the subject
+            # of the misread verb is the subject of the sentence
+            slipped = next(
+                (
+                    c
+                    for c in head.children
+                    if c.dep_ == "amod" and c.tag_ in {"VBD", "VBZ", "VBN"} and c.i < head.i
+                ),
+                None,
+            )
+            if slipped is not None:
+                return next(
+                    (c for c in slipped.children if c.i < slipped.i and c.pos_ == "PROPN"),
+                    None,
+                )
+        if dep == "conj":
+            return self.subject_of(head, depth + 1)
+        return None
+
+    def _targets(self, tok: Token, slots: Sequence[str], actors: DocumentActors) -> list[Actor]:
         for slot in slots:
             found = self._slot(tok, slot, actors)
             if found:
                 return found
         return []
 
-    def actors_of(self, token: Any, actors: DocumentActors) -> list[Actor]:
+    def actors_of(self, token: Token, actors: DocumentActors) -> list[Actor]:
         """Actors of an argument; an event noun ("the strikes") is not an actor."""
         if token.pos_ == "VERB":
             subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
@@ -430,50 +460,59 @@ class RoleFinder:
             return actors.resolve(owner) if owner is not None else []
         return actors.resolve(token)
 
-    def _slot(self, tok: Any, slot: str, actors: DocumentActors) -> list[Actor]:
-        if slot == "none":
-            return []
+    def _slot(self, tok: Token, slot: str, actors: DocumentActors) -> list[Actor]:
+        """The actors in one target slot of a pattern (the slots are listed in
+        ``coding.patterns``); empty for ``none`` and when the slot holds no actor."""
         if slot in {"dobj", "iobj"}:
-            for child in tok.children:
-                if child.dep_ == slot:
-                    found = self.actors_of(child, actors)
-                    if found:
-                        return found
-            subject = infinitive_subject(tok) if slot == "dobj" else None
-            return self.actors_of(subject, actors) if subject is not None else []
+            return self._object_slot(tok, slot, actors)
         if slot == "dative":
-            for child in tok.children:
-                if child.dep_ == "dative":
-                    inner = pobj(child) if child.pos_ == "ADP" else child
-                    if inner is not None and (found := self.actors_of(inner, actors)):
-                        return found
-            return []
+            return self._dative_slot(tok, actors)
         if slot == "clause_subject":
-            # "an invitation for General Kukuła to visit": the subject of the infinitive
-            for child in tok.children:
-                if child.dep_ in {"relcl", "acl"} and child.pos_ == "VERB":
-                    subject = next((c for c in child.children if c.dep_ == "nsubj"), None)
-                    if subject is not None and (found := self.actors_of(subject, actors)):
-                        return found
-            return []
+            return self._clause_subject_slot(tok, actors)
         if slot == "poss":
-            for child in tok.children:
-                if child.dep_ == "poss":
-                    return self.actors_of(child, actors)
-            return []
+            return next((self.actors_of(c, actors) for c in tok.children if c.dep_ == "poss"), [])
         if slot.startswith("prep:"):
-            word = slot[5:]
-            holders = [tok] + [c for c in tok.children if c.dep_ in {"dobj", "attr"}]
-            # "adopted a package of sanctions against Russia": "against" sits on the sanctions
-            holders += [
-                inner
-                for h in holders[1:]
-                if (inner := contained(h, self.grammar.container_nouns)) is not None
-            ]
-            for holder in holders:
-                for child in holder.children:
-                    if child.dep_ in {"prep", "dative", "agent"} and child.lower_ == word:
-                        obj = pobj(child)
-                        if obj is not None and (found := self.actors_of(obj, actors)):
-                            return found
+            return self._prep_slot(tok, slot[5:], actors)
+        return []
+
+    def _object_slot(self, tok: Token, slot: str, actors: DocumentActors) -> list[Actor]:
+        for child in tok.children:
+            if child.dep_ == slot:
+                found = self.actors_of(child, actors)
+                if found:
+                    return found
+        subject = infinitive_subject(tok) if slot == "dobj" else None
+        return self.actors_of(subject, actors) if subject is not None else []
+
+    def _dative_slot(self, tok: Token, actors: DocumentActors) -> list[Actor]:
+        for child in tok.children:
+            if child.dep_ == "dative":
+                inner = pobj(child) if child.pos_ == "ADP" else child
+                if inner is not None and (found := self.actors_of(inner, actors)):
+                    return found
+        return []
+
+    def _clause_subject_slot(self, tok: Token, actors: DocumentActors) -> list[Actor]:
+        """ "an invitation for General Kukuła to visit": the subject of the infinitive."""
+        for child in tok.children:
+            if child.dep_ in {"relcl", "acl"} and child.pos_ == "VERB":
+                subject = next((c for c in child.children if c.dep_ == "nsubj"), None)
+                if subject is not None and (found := self.actors_of(subject, actors)):
+                    return found
+        return []
+
+    def _prep_slot(self, tok: Token, word: str, actors: DocumentActors) -> list[Actor]:
+        holders = [tok] + [c for c in tok.children if c.dep_ in {"dobj", "attr"}]
+        # "adopted a package of sanctions against Russia": "against" sits on the sanctions
+        holders += [
+            inner
+            for h in holders[1:]
+            if (inner := contained(h, self.grammar.container_nouns)) is not None
+        ]
+        for holder in holders:
+            for child in holder.children:
+                if child.dep_ in {"prep", "dative", "agent"} and child.lower_ == word:
+                    obj = pobj(child)
+                    if obj is not None and (found := self.actors_of(obj, actors)):
+                        return found
         return []

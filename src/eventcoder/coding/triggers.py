@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from eventcoder.actors.kb import KnowledgeBase
 from eventcoder.coding.parse import (
@@ -20,8 +20,9 @@ from eventcoder.coding.parse import (
 from eventcoder.coding.patterns import Grammar, Pattern, Vocabulary
 from eventcoder.ontology import Ontology
 
-# events whose content clause is what they are about, not a separate event
-CONTENT_TYPES = frozenset({"REQUEST", "AGREE", "THREATEN", "REJECT"})
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
 _NON_EVENT_ENTITIES = frozenset(
     {
         "DATE",
@@ -40,10 +41,10 @@ _NON_EVENT_ENTITIES = frozenset(
 
 @dataclass(frozen=True)
 class Trigger:
-    token: Any
+    token: Token
     pattern: Pattern
-    anchor: Any  # the verb that carries tense/negation (the trigger itself or its support verb)
-    support: Any | None  # the support verb of a nominal event ("held" in "held talks")
+    anchor: Token  # the verb that carries tense/negation (the trigger itself or its support verb)
+    support: Token | None  # the support verb of a nominal event ("held" in "held talks")
 
 
 def plover_event(ontology: Ontology, cameo: str) -> str | None:
@@ -59,7 +60,7 @@ class TriggerFinder:
         self.vocab = vocabulary
         self.grammar = vocabulary.grammar
 
-    def triggers(self, sent: Any) -> Iterator[Trigger]:
+    def triggers(self, sent: Span) -> Iterator[Trigger]:
         for tok in sent:
             if tok.ent_type_ in _NON_EVENT_ENTITIES:
                 continue  # "March 2023" is a date, not a march
@@ -82,21 +83,21 @@ class TriggerFinder:
                     anchor = support if support is not None else tok
                     yield Trigger(tok, pattern, anchor, support)
 
-    def verb_pattern(self, verb: Any) -> Pattern | None:
+    def verb_pattern(self, verb: Token) -> Pattern | None:
         """The pattern a verb matches by its lemma, if any."""
         return self.match_verb(verb, self.vocab.verbs.get(verb.lemma_.lower(), ()))
 
-    def noun_pattern(self, noun: Any) -> Pattern | None:
+    def noun_pattern(self, noun: Token) -> Pattern | None:
         """The pattern a noun matches by its lemma, if any."""
         return self.match_noun(noun, self.vocab.nouns.get(noun.lemma_.lower(), ()))
 
-    def is_trigger_verb(self, tok: Any) -> bool:
+    def is_trigger_verb(self, tok: Token) -> bool:
         if tok.pos_ != "VERB":
             return False
         pattern = self.verb_pattern(tok)
         return pattern is not None and pattern.is_event
 
-    def match_verb(self, tok: Any, patterns: Sequence[Pattern]) -> Pattern | None:
+    def match_verb(self, tok: Token, patterns: Sequence[Pattern]) -> Pattern | None:
         for p in patterns:  # most specific first
             if p.particle and not any(
                 # the parser often labels "down", "back", "out" as adverbs or prepositions
@@ -111,14 +112,14 @@ class TriggerFinder:
             return p
         return None
 
-    def _object_has_prep(self, verb: Any, word: str) -> bool:
+    def _object_has_prep(self, verb: Token, word: str) -> bool:
         """ "launched a barrage of missiles and drones at Israel": "at" sits in the object."""
         for child in verb.children:
             if child.dep_ == "dobj":
                 return any(has_prep(t, word) for t in child.subtree if t.pos_ in {"NOUN", "PROPN"})
         return False
 
-    def _object_matches(self, tok: Any, objects: frozenset[str]) -> bool:
+    def _object_matches(self, tok: Token, objects: frozenset[str]) -> bool:
         subject = infinitive_subject(tok)
         if subject is not None and (
             "*" in objects or subject.lemma_.lower() in objects or subject.lower_ in objects
@@ -143,7 +144,7 @@ class TriggerFinder:
                         return True  # "suspended aid deliveries", "a package of sanctions"
         return False
 
-    def match_noun(self, tok: Any, patterns: Sequence[Pattern]) -> Pattern | None:
+    def match_noun(self, tok: Token, patterns: Sequence[Pattern]) -> Pattern | None:
         for p in patterns:
             if p.modifiers and not any(
                 c.dep_ in {"compound", "amod", "nmod"}
@@ -156,7 +157,7 @@ class TriggerFinder:
             return p
         return None
 
-    def _support_verb(self, noun: Any) -> Any | None:
+    def _support_verb(self, noun: Token) -> Token | None:
         """The verb that carries a nominal event: "held talks", "talks were held"."""
         if (
             noun.dep_ == "pobj"
@@ -175,7 +176,7 @@ class TriggerFinder:
             return head
         if noun.dep_ == "pobj" and head.head.pos_ == "VERB" and head.lower_ in {"in", "into"}:
             verb = head.head
-            if verb.lemma_.lower() in {"engage", "take", "participate", "join"}:
+            if verb.lemma_.lower() in self.grammar.participation_verbs:
                 return verb
         return None
 
@@ -282,7 +283,7 @@ class TriggerFilter:
             return True
         return self._in_content_of(tok, by_token)
 
-    def _in_content_of(self, tok: Any, by_token: dict[int, Trigger]) -> bool:
+    def _in_content_of(self, tok: Token, by_token: dict[int, Trigger]) -> bool:
         """Inside what another event asks, offers, threatens or refuses.
 
         "demanded that Turkey provide information", "a U.N. appeal for deploying troops",
@@ -306,7 +307,7 @@ class TriggerFilter:
             node = node.head
             outer = by_token.get(node.i)
             if outer is not None:
-                return self._plover_event(outer.pattern.cameo) in CONTENT_TYPES
+                return self._plover_event(outer.pattern.cameo) in self.grammar.content_types
         return False
 
     def is_description(self, trig: Trigger) -> bool:

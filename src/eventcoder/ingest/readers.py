@@ -344,25 +344,33 @@ def _jsonl_records(
         line, bad_lines = decoded
         if bad_lines:
             _warn_replaced(label, bad_lines, lineno)
-        if lineno == 1:
-            line = line.lstrip("\ufeff")
-        if not line.strip():
-            continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield InputError(f"broken JSON: {exc.msg} (column {exc.colno})", label, lineno)
-            continue
-        except (ValueError, RecursionError) as exc:
-            yield InputError(f"broken JSON: {exc}", label, lineno)
-            continue
-        if not isinstance(obj, dict):
-            yield InputError(f"expected a JSON object, got {json_type_name(obj)}", label, lineno)
-            continue
-        try:
-            yield build_document(obj, label=label, line=lineno, default_date=default_date)
+            document = parse_jsonl_line(line, label, lineno, default_date)
         except InputError as exc:
             yield exc
+            continue
+        if document is not None:
+            yield document
+
+
+def parse_jsonl_line(
+    line: str, label: str, lineno: int, default_date: date | None
+) -> Document | None:
+    """One decoded JSONL line as a document, None if blank; ``InputError`` if unreadable.
+    The local reader and the Spark executors both read lines with it."""
+    if lineno == 1:
+        line = line.lstrip("\ufeff")
+    if not line.strip():
+        return None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"broken JSON: {exc.msg} (column {exc.colno})", label, lineno) from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(f"broken JSON: {exc}", label, lineno) from None
+    if not isinstance(obj, dict):
+        raise InputError(f"expected a JSON object, got {json_type_name(obj)}", label, lineno)
+    return build_document(obj, label=label, line=lineno, default_date=default_date)
 
 
 def json_type_name(value: object) -> str:

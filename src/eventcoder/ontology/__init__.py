@@ -18,7 +18,8 @@ replace them without touching code:
     ``aliases`` lists legacy names (``;``), each optionally ``NAME:mode`` when the old
     name implies a mode (``INVESTIGATE:investigate``).
 
-Blank lines and lines starting with ``#`` are ignored. Every malformed row raises
+Both are read by :func:`eventcoder.tsv.tsv_rows` with an exact header: blank lines and
+lines starting with ``#`` are ignored. Every malformed row raises
 :class:`eventcoder.errors.DataError` naming the file and line.
 """
 
@@ -34,6 +35,7 @@ from types import MappingProxyType
 
 from eventcoder.errors import DataError
 from eventcoder.model import Plover
+from eventcoder.tsv import tsv_rows
 
 __all__ = [
     "CAMEO_COLUMNS",
@@ -184,34 +186,10 @@ class Ontology:
 # -- parsing ---------------------------------------------------------------------------
 
 
-def _rows(text: str, source: str, columns: tuple[str, ...]) -> list[tuple[int, list[str]]]:
-    """Data rows with their 1-based line numbers; checks the header and column counts."""
-    rows: list[tuple[int, list[str]]] = []
-    header_seen = False
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = [f.strip() for f in line.split("\t")]
-        if not header_seen:
-            header_seen = True
-            if tuple(f.lower() for f in fields) != columns:
-                raise DataError(
-                    f"expected header {'/'.join(columns)} (tab-separated), got {line!r}",
-                    source,
-                    lineno,
-                )
-            continue
-        if len(fields) != len(columns):
-            raise DataError(
-                f"expected {len(columns)} tab-separated columns, found {len(fields)}",
-                source,
-                lineno,
-            )
-        rows.append((lineno, fields))
-    if not header_seen:
-        raise DataError("empty table: no header line", source)
-    return rows
+def _rows(text: str, source: str, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """All data rows of a table, read before any is checked so that a malformed line is
+    reported before the values of the lines above it."""
+    return list(tsv_rows(text, source, columns, exact=True))
 
 
 def _quad_class(value: str, source: str, lineno: int) -> int:
@@ -230,23 +208,22 @@ def parse_plover_table(text: str, source: str = PLOVER_SOURCE) -> PloverTable:
     aliases: dict[str, str] = {}
     alias_modes: dict[str, str] = {}
     alias_lines: list[tuple[int, str, str, str | None]] = []
-    for lineno, (name, quad, modes_field, aliases_field, definition) in _rows(
-        text, source, PLOVER_COLUMNS
-    ):
+    for lineno, row in _rows(text, source, PLOVER_COLUMNS):
+        name, definition = row["name"], row["definition"]
         if not _NAME_RE.fullmatch(name):
             raise DataError(f"PLOVER type name must be upper-case, not {name!r}", source, lineno)
         if name in types:
             raise DataError(f"duplicate PLOVER type {name!r}", source, lineno)
         if not definition:
             raise DataError(f"PLOVER type {name} has no definition", source, lineno)
-        modes = _split_list(modes_field)
+        modes = _split_list(row["modes"])
         for mode in modes:
             if not _TOKEN_RE.fullmatch(mode):
                 raise DataError(f"bad mode {mode!r} (lower-case words only)", source, lineno)
         if len(set(modes)) != len(modes):
             raise DataError(f"duplicate mode listed for {name}", source, lineno)
         alias_names: list[str] = []
-        for item in _split_list(aliases_field):
+        for item in _split_list(row["aliases"]):
             alias_part, _, mode_part = item.partition(":")
             alias = alias_part.strip()
             if not _NAME_RE.fullmatch(alias):
@@ -257,7 +234,7 @@ def parse_plover_table(text: str, source: str = PLOVER_SOURCE) -> PloverTable:
             name=name,
             definition=definition,
             modes=tuple(modes),
-            quad_class=_quad_class(quad, source, lineno),
+            quad_class=_quad_class(row["quad_class"], source, lineno),
             aliases=tuple(alias_names),
         )
     for lineno, alias, name, implied in alias_lines:
@@ -279,58 +256,72 @@ def parse_plover_table(text: str, source: str = PLOVER_SOURCE) -> PloverTable:
     )
 
 
+def _goldstein(field: str, source: str, lineno: int) -> float:
+    try:
+        goldstein = float(field)
+    except ValueError:
+        raise DataError(f"goldstein must be a number, not {field!r}", source, lineno) from None
+    if not -10.0 <= goldstein <= 10.0:
+        raise DataError(f"goldstein {goldstein} is outside [-10, 10]", source, lineno)
+    return goldstein
+
+
+def _cameo_plover(
+    plover: PloverTable,
+    event: str,
+    mode: str,
+    contexts: tuple[str, ...],
+    source: str,
+    lineno: int,
+) -> Plover | None:
+    """The PLOVER type, mode and contexts a CAMEO row maps to, checked against PLOVER."""
+    for ctx in contexts:
+        if not _TOKEN_RE.fullmatch(ctx):
+            raise DataError(f"bad context {ctx!r} (lower-case words only)", source, lineno)
+    if not event:
+        if mode or contexts:
+            raise DataError("plover_mode/plover_context given without plover_event", source, lineno)
+        return None
+    ptype = plover.types.get(event)
+    if ptype is None:
+        raise DataError(
+            f"unknown PLOVER event {event!r}; expected one of {', '.join(plover.types)}",
+            source,
+            lineno,
+        )
+    if mode and mode not in ptype.modes:
+        allowed = ", ".join(ptype.modes) or "none"
+        raise DataError(
+            f"mode {mode!r} is not allowed for {event} (allowed: {allowed})", source, lineno
+        )
+    return Plover(event=event, mode=mode or None, context=contexts)
+
+
 def parse_cameo_table(
     text: str, plover: PloverTable, source: str = CAMEO_SOURCE
 ) -> dict[str, CameoCode]:
     """Parse the text of a ``cameo.tsv`` table, checking PLOVER types and modes."""
     codes: dict[str, CameoCode] = {}
     lines: dict[str, int] = {}
-    for lineno, fields in _rows(text, source, CAMEO_COLUMNS):
-        code, label, goldstein_field, quad, event, mode, context, symmetric = fields
+    for lineno, row in _rows(text, source, CAMEO_COLUMNS):
+        code, label, goldstein_field = row["code"], row["label"], row["goldstein"]
+        event, mode, symmetric = row["plover_event"], row["plover_mode"], row["symmetric"]
         if not _CODE_RE.fullmatch(code):
             raise DataError(f"CAMEO code must be 2 to 4 digits, not {code!r}", source, lineno)
         if code in codes:
             raise DataError(f"duplicate CAMEO code {code!r}", source, lineno)
         if not label:
             raise DataError(f"CAMEO code {code} has no label", source, lineno)
-        try:
-            goldstein = float(goldstein_field)
-        except ValueError:
-            raise DataError(
-                f"goldstein must be a number, not {goldstein_field!r}", source, lineno
-            ) from None
-        if not -10.0 <= goldstein <= 10.0:
-            raise DataError(f"goldstein {goldstein} is outside [-10, 10]", source, lineno)
-        contexts = tuple(_split_list(context))
-        for ctx in contexts:
-            if not _TOKEN_RE.fullmatch(ctx):
-                raise DataError(f"bad context {ctx!r} (lower-case words only)", source, lineno)
-        entry_plover: Plover | None = None
-        if event:
-            ptype = plover.types.get(event)
-            if ptype is None:
-                raise DataError(
-                    f"unknown PLOVER event {event!r}; expected one of {', '.join(plover.types)}",
-                    source,
-                    lineno,
-                )
-            if mode and mode not in ptype.modes:
-                allowed = ", ".join(ptype.modes) or "none"
-                raise DataError(
-                    f"mode {mode!r} is not allowed for {event} (allowed: {allowed})",
-                    source,
-                    lineno,
-                )
-            entry_plover = Plover(event=event, mode=mode or None, context=contexts)
-        elif mode or contexts:
-            raise DataError("plover_mode/plover_context given without plover_event", source, lineno)
+        goldstein = _goldstein(goldstein_field, source, lineno)
+        contexts = tuple(_split_list(row["plover_context"]))
+        entry_plover = _cameo_plover(plover, event, mode, contexts, source, lineno)
         if symmetric not in ("", "yes"):
             raise DataError(f"symmetric must be 'yes' or empty, not {symmetric!r}", source, lineno)
         codes[code] = CameoCode(
             code=code,
             label=label,
             goldstein=goldstein,
-            quad_class=_quad_class(quad, source, lineno),
+            quad_class=_quad_class(row["quad_class"], source, lineno),
             plover=entry_plover,
             symmetric=symmetric == "yes",
         )

@@ -15,7 +15,7 @@ the database), ``rows`` (the rows written), ``refresh`` (the deduplicated events
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import islice
@@ -457,19 +457,21 @@ class EventStore:
             raise StoreError(f"cannot read {self._shown}: {short_error(exc)}") from exc
         return StoreCounts(*found)
 
-    def query_events(self, filter: EventFilter | None = None) -> Iterator[StoredEvent]:
+    def query_events(self, filter: EventFilter | None = None) -> Generator[StoredEvent, None, None]:
         """Yield the deduplicated events, each with its ``reports``.
 
         Events of groups still stale (see :meth:`refresh_events`) are as they were before
         the last write. Ordered by date, then the representative mention's document and
-        position. Results are streamed; consume or close the iterator to release the
+        position. Results are streamed; consume or ``close()`` the generator to release the
         connection.
         """
         for record, _event_id, url in self._query(events_t, filter):
             reports = Reports.from_record(record["reports"])
             yield StoredEvent(Event.from_record(record), reports, url=url or None)
 
-    def query_mentions(self, filter: EventFilter | None = None) -> Iterator[StoredMention]:
+    def query_mentions(
+        self, filter: EventFilter | None = None
+    ) -> Generator[StoredMention, None, None]:
         """Yield every stored mention: the events as coded from each article.
 
         Ordered by date, doc_id, evidence start, trigger start (then id). Each carries

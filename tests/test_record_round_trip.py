@@ -104,6 +104,26 @@ def test_jsonl(event: Event) -> None:
     assert TEXT[event.evidence.start : event.evidence.end] == event.evidence.sentence
 
 
+
+def test_a_record_of_another_shape_is_refused() -> None:
+    record = full_event().to_record()
+    del record["evidence"]["trigger_start"]
+    with pytest.raises(KeyError, match="trigger_start"):
+        Event.from_record(record)
+    record = full_event().to_record()
+    record["date"] = "25 January 2024"
+    with pytest.raises(ValueError):
+        Event.from_record(record)
+
+
+def test_optional_parts_left_out_read_as_their_defaults() -> None:
+    record = sparse_event().to_record()
+    for key in ("target", "event_id"):
+        del record[key]
+    del record["plover"]["context"]
+    del record["modality"]["negated"]
+    assert Event.from_record(record) == sparse_event()
+
 def test_database(db_url: str) -> None:
     doc = Document(doc_id="doc-1", text=TEXT, date=date(2024, 1, 25), url="https://x.test/1")
     with open_store(db_url) as store:

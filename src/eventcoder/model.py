@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import cache
-from typing import Any
+from types import UnionType
+from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
 RECORD_VERSION = 1
 
@@ -79,30 +80,10 @@ class Actor:
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Actor:
         """The actor of an event record's ``source`` or ``target`` object."""
-        return cls(
-            text=str(record["text"]),
-            code=str(record["code"]),
-            country=record.get("country"),
-            sector=record.get("sector"),
-            name=record.get("name"),
-            kb_id=record.get("kb_id"),
-            start=int(record.get("start", -1)),
-            end=int(record.get("end", -1)),
-            why=str(record.get("why") or ""),
-        )
+        return read_record(cls, record)
 
     def to_record(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "code": self.code,
-            "country": self.country,
-            "sector": self.sector,
-            "name": self.name,
-            "kb_id": self.kb_id,
-            "start": self.start,
-            "end": self.end,
-            "why": self.why,
-        }
+        return record_value(self)
 
 
 @dataclass(frozen=True)
@@ -118,9 +99,6 @@ class Modality:
     intent: bool = False
     hypothetical: bool = False
     reported: bool = False
-
-
-_MODALITY_FLAGS = ("negated", "intent", "hypothetical", "reported")
 
 
 @dataclass(frozen=True)
@@ -171,15 +149,15 @@ class Event:
 
     def to_record(self) -> dict[str, Any]:
         """The event record (version 1), laid out as ``EVENT_RECORD_LAYOUT`` says."""
+        flat = record_value(self)
         record: dict[str, Any] = {}
         for entry in EVENT_RECORD_LAYOUT:
             if entry.members:
-                value: Any = {key: record_value(getattr(self, name)) for key, name in entry.members}
+                record[entry.key] = {key: flat[name] for key, name in entry.members}
             elif entry.attribute:
-                value = record_value(getattr(self, entry.attribute))
+                record[entry.key] = flat[entry.attribute]
             else:
-                value = entry.constant
-            record[entry.key] = value
+                record[entry.key] = entry.constant
         return record
 
     @classmethod
@@ -187,39 +165,13 @@ class Event:
         """The event of a version-1 record (``to_record``, a JSONL line, a Spark row as
         ``eventcoder.spark.row_to_record`` gives it): ``Event.from_record(e.to_record()) == e``.
         Raises ``KeyError`` or ``ValueError`` when the record is not of that shape."""
-        evidence = record["evidence"]
-        plover = record["plover"]
-        modality = record["modality"]
-        coder = record["coder"]
-        source, target = record.get("source"), record.get("target")
-        return cls(
-            doc_id=str(record["doc_id"]),
-            date=date.fromisoformat(str(record["date"])),
-            date_precision=str(record["date_precision"]),
-            source=Actor.from_record(source) if source else None,
-            target=Actor.from_record(target) if target else None,
-            cameo=str(record["cameo"]),
-            goldstein=float(record["goldstein"]),
-            quad_class=int(record["quad_class"]),
-            plover=Plover(
-                event=str(plover["event"]),
-                mode=plover.get("mode"),
-                context=tuple(plover.get("context") or ()),
-            ),
-            modality=Modality(**{k: bool(modality[k]) for k in _MODALITY_FLAGS}),
-            evidence=Evidence(
-                sentence=str(evidence["sentence"]),
-                start=int(evidence["start"]),
-                end=int(evidence["end"]),
-                trigger=str(evidence["trigger"]),
-                trigger_start=int(evidence["trigger_start"]),
-                trigger_end=int(evidence["trigger_end"]),
-            ),
-            confidence=float(record["confidence"]),
-            rule=str(coder["rule"]),
-            coder_version=str(coder["version"]),
-            event_id=str(record.get("event_id") or ""),
-        )
+        flat: dict[str, Any] = {}
+        for entry in EVENT_RECORD_LAYOUT:
+            if entry.members:
+                flat.update((name, record[entry.key][key]) for key, name in entry.members)
+            elif entry.attribute and entry.key in record:
+                flat[entry.attribute] = record[entry.key]
+        return read_record(cls, flat)
 
     def to_json(self) -> str:
         return json.dumps(self.to_record(), ensure_ascii=False, sort_keys=False)
@@ -255,21 +207,110 @@ EVENT_RECORD_LAYOUT = _event_record_layout()
 """The event record's layout: ``Event.to_record`` and the Spark schema both follow it."""
 
 
-def record_value(value: Any) -> Any:
-    """A field's value as the record holds it: dates as ISO strings, tuples as lists,
-    dataclasses as objects of their fields in order."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple):
-        return [record_value(item) for item in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return {name: record_value(getattr(value, name)) for name in _field_names(type(value))}
-    return value
+_RecordT = TypeVar("_RecordT")
+
+
+def record_value(value: object) -> dict[str, Any]:
+    """A dataclass as its record: an object of its fields in order, dates as ISO strings,
+    tuples as lists, nested dataclasses as objects."""
+    return _writer(cast(type, type(value)))(value)
+
+
+def read_record(cls: type[_RecordT], record: Mapping[str, Any]) -> _RecordT:
+    """The dataclass ``cls`` from its record (what ``record_value`` gives), read by its
+    field types. A field left out or ``None`` takes its default (``None`` if it is
+    optional; an optional dataclass may also be ``{}``); without one, ``KeyError``."""
+    return cast(_RecordT, _reader(cast(type, cls))(record))
+
+
+# Each dataclass gets a writer and a reader made once from its field types, so that
+# reading and writing millions of records does not inspect types per value.
+
+
+@dataclass(frozen=True)
+class _FieldKind:
+    name: str
+    kind: Any  # the field's resolved type, ``None`` taken out of ``X | None``
+    optional: bool
+    default: Any  # ``MISSING`` when the field has none
 
 
 @cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+def _field_kinds(cls: type) -> tuple[_FieldKind, ...]:
+    hints = get_type_hints(cls)
+    kinds = []
+    for f in fields(cls):
+        kind = hints[f.name]
+        args = get_args(kind)
+        optional = get_origin(kind) in (Union, UnionType) and type(None) in args
+        if optional:
+            (kind,) = [a for a in args if a is not type(None)]
+        default = f.default_factory() if f.default_factory is not MISSING else f.default
+        kinds.append(_FieldKind(f.name, kind, optional, default))
+    return tuple(kinds)
+
+
+def _tuple_item(kind: Any) -> Any:
+    (item,) = [a for a in get_args(kind) if a is not Ellipsis]
+    return item
+
+
+def _encoder(kind: Any) -> Callable[[Any], Any] | None:
+    """How a field's value becomes JSON-ready (``None``: as it is)."""
+    if is_dataclass(kind):
+        return _writer(cast(type, kind))
+    if kind is date:
+        return date.isoformat
+    if get_origin(kind) is tuple:
+        item = _encoder(_tuple_item(kind))
+        return list if item is None else lambda values: [item(v) for v in values]
+    return None
+
+
+@cache
+def _writer(cls: type) -> Callable[[Any], dict[str, Any]]:
+    steps = [(k.name, _encoder(k.kind)) for k in _field_kinds(cls)]
+
+    def write(obj: Any) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        for name, encode in steps:
+            value = getattr(obj, name)
+            record[name] = value if encode is None or value is None else encode(value)
+        return record
+
+    return write
+
+
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    if is_dataclass(kind):
+        return _reader(cast(type, kind))
+    if kind is date:
+        return lambda value: date.fromisoformat(str(value))
+    if get_origin(kind) is tuple:
+        item = _decoder(_tuple_item(kind))
+        return lambda values: tuple(item(v) for v in values)
+    return cast(Callable[[Any], Any], kind)
+
+
+@cache
+def _reader(cls: type) -> Callable[[Mapping[str, Any]], Any]:
+    steps = [(k, _decoder(k.kind)) for k in _field_kinds(cls)]
+
+    def read(record: Mapping[str, Any]) -> Any:
+        values: dict[str, Any] = {}
+        for kind, decode in steps:
+            value = record.get(kind.name)
+            if value is None or (kind.optional and value == {}):
+                if kind.default is not MISSING:
+                    value = kind.default
+                elif not kind.optional:
+                    raise KeyError(kind.name)
+            else:
+                value = decode(value)
+            values[kind.name] = value
+        return cls(**values)
+
+    return read
 
 
 @dataclass(frozen=True)
@@ -284,25 +325,11 @@ class Reports:
     mention_id: str  # the representative mention, whose words the event shows
 
     def to_record(self) -> dict[str, Any]:
-        return {
-            "mentions": self.mentions,
-            "articles": self.articles,
-            "sources": self.sources,
-            "first_date": self.first_date.isoformat(),
-            "last_date": self.last_date.isoformat(),
-            "mention_id": self.mention_id,
-        }
+        return record_value(self)
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Reports:
-        return cls(
-            mentions=int(record["mentions"]),
-            articles=int(record["articles"]),
-            sources=int(record["sources"]),
-            first_date=date.fromisoformat(str(record["first_date"])),
-            last_date=date.fromisoformat(str(record["last_date"])),
-            mention_id=str(record["mention_id"]),
-        )
+        return read_record(cls, record)
 
 
 @dataclass(frozen=True)

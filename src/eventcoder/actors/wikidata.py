@@ -52,7 +52,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from eventcoder.actors.kb import SECTORS, KnowledgeBase, normalise_name
 from eventcoder.errors import DataError, InputError
@@ -300,7 +300,7 @@ def _aliases(name: str, values: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _iso3(value: Any) -> str | None:
+def _iso3(value: object) -> str | None:
     if isinstance(value, str) and _ISO3.fullmatch(value.strip()):
         return value.strip()
     return None
@@ -310,7 +310,7 @@ def _iso3(value: Any) -> str | None:
 # dates
 
 
-def _wikibase_date(value: Any) -> date | None:
+def _wikibase_date(value: object) -> date | None:
     """A Wikibase time value ({"time": "+2019-05-20T00:00:00Z", "precision": 11}) as a
     date; year precision gives 1 January, month precision the 1st. Coarser precisions,
     dates before year 1 and impossible dates give None."""
@@ -333,7 +333,7 @@ def _wikibase_date(value: Any) -> date | None:
         return None
 
 
-def _xsd_date(binding: Any) -> date | None:
+def _xsd_date(binding: object) -> date | None:
     """An xsd:dateTime literal ("2019-05-20T00:00:00Z") as a date; unknown values
     (blank nodes, genid URIs) and dates BCE give None."""
     if not isinstance(binding, dict) or binding.get("type") not in ("literal", "typed-literal"):
@@ -411,7 +411,7 @@ def _read_sparql(path: Path) -> Iterator[_RawSpell]:
         if not isinstance(binding, dict):
             raise DataError(f"binding {number} is not an object", where)
 
-        def value(var: str, b: dict[str, Any] = binding) -> str:
+        def value(var: str, b: dict[str, object] = binding) -> str:
             cell = b.get(var)
             return str(cell.get("value", "")).strip() if isinstance(cell, dict) else ""
 
@@ -446,7 +446,7 @@ def _entity_id(uri: str) -> str | None:
 # entity dumps
 
 
-def _entities(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _entities(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
     """(line number, entity) for each entity of a dump or JSON lines file."""
     where = str(path)
     try:
@@ -471,13 +471,13 @@ def _entities(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise InputError(f"cannot read: {exc}", where) from exc
 
 
-def _label(entity: dict[str, Any]) -> str:
+def _label(entity: dict[str, object]) -> str:
     labels = entity.get("labels")
     label = labels.get("en") if isinstance(labels, dict) else None
     return str(label.get("value", "")).strip() if isinstance(label, dict) else ""
 
 
-def _claims(entity: dict[str, Any], prop: str) -> list[dict[str, Any]]:
+def _claims(entity: dict[str, object], prop: str) -> list[dict[str, object]]:
     """The non-deprecated statements of ``prop``, preferred ones first."""
     claims = entity.get("claims")
     found = claims.get(prop) if isinstance(claims, dict) else None
@@ -487,14 +487,14 @@ def _claims(entity: dict[str, Any], prop: str) -> list[dict[str, Any]]:
     return sorted(kept, key=lambda c: c.get("rank") != "preferred")
 
 
-def _snak_value(snak: Any) -> Any:
+def _snak_value(snak: object) -> object:
     if not isinstance(snak, dict) or snak.get("snaktype", "value") != "value":
         return None
     datavalue = snak.get("datavalue")
     return datavalue.get("value") if isinstance(datavalue, dict) else None
 
 
-def _item_id(value: Any) -> str | None:
+def _item_id(value: object) -> str | None:
     if isinstance(value, dict):
         qid = value.get("id") or (
             f"Q{value['numeric-id']}" if isinstance(value.get("numeric-id"), int) else None
@@ -503,7 +503,7 @@ def _item_id(value: Any) -> str | None:
     return None
 
 
-def _qualifier_date(claim: dict[str, Any], prop: str) -> tuple[date | None, bool]:
+def _qualifier_date(claim: dict[str, object], prop: str) -> tuple[date | None, bool]:
     """The date of a P580/P582 qualifier, and whether one is stated without a usable
     date (unknown value, precision coarser than a year)."""
     qualifiers = claim.get("qualifiers")

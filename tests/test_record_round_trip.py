@@ -104,7 +104,6 @@ def test_jsonl(event: Event) -> None:
     assert TEXT[event.evidence.start : event.evidence.end] == event.evidence.sentence
 
 
-
 def test_a_record_of_another_shape_is_refused() -> None:
     record = full_event().to_record()
     del record["evidence"]["trigger_start"]
@@ -123,6 +122,7 @@ def test_optional_parts_left_out_read_as_their_defaults() -> None:
     del record["plover"]["context"]
     del record["modality"]["negated"]
     assert Event.from_record(record) == sparse_event()
+
 
 def test_database(db_url: str) -> None:
     doc = Document(doc_id="doc-1", text=TEXT, date=date(2024, 1, 25), url="https://x.test/1")

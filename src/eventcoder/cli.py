@@ -2,10 +2,11 @@
 
 eventcoder code PATH... [--db URL] [--jsonl OUT|-] [--date YYYY-MM-DD] [--model md|sm]
                 [--workers N] [--force]
-eventcoder events [--db URL] [filters] [--mentions] [--format table|jsonl|csv|gdelt|plover]
+eventcoder events [--db URL] [filters] [--mentions]
+                  [--format table|jsonl|csv|gdelt|plover|parquet] [--out FILE]
 eventcoder eval GOLD.jsonl [--scheme plover] [--by-type] [--model md|sm]
 eventcoder kb lookup NAME [--date YYYY-MM-DD]
-eventcoder sample [--db URL]
+eventcoder serve [--db URL] [--host 127.0.0.1] [--port 8000]
 """
 
 from __future__ import annotations
@@ -121,8 +122,29 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument(
         "--format",
         default="table",
-        choices=("table", "jsonl", "csv", "gdelt", "plover"),
-        help="output format (default: table)",
+        choices=("table", "jsonl", "csv", "gdelt", "plover", "parquet"),
+        help="output format (default: table); parquet needs --out and eventcoder[data]",
+    )
+    events.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write to FILE instead of standard output (required for parquet)",
+    )
+
+    serve = sub.add_parser(
+        "serve", help="serve the events: the REST API and the web UI (docs/web.md)"
+    )
+    serve.add_argument(
+        "--db", default=DEFAULT_DB, help=f"SQLite path or SQLAlchemy URL (default: {DEFAULT_DB})"
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only; the server has "
+        "no authentication)",
+    )
+    serve.add_argument(
+        "--port", type=port_number, default=8000, help="TCP port (default: 8000; 0: any free one)"
     )
 
     summary = sub.add_parser(
@@ -207,6 +229,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def port_number(value: str) -> int:
+    """A TCP port, 0 (any free port) to 65535."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port number (0 to 65535)")
+    return number
+
+
 def _add_filters(parser: argparse.ArgumentParser) -> None:
     """The options that choose events, shared by ``events`` and ``summary``."""
     parser.add_argument("--actor", help="source or target code prefix, or words of its text")
@@ -262,6 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_eval(args)
         if args.command == "kb":
             return cmd_kb(args)
+        if args.command == "serve":
+            return cmd_serve(args)
     except EventCoderError as exc:
         print(f"eventcoder: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -454,12 +489,35 @@ def _open_existing(db: str) -> EventStore:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    from eventcoder.export import write_events
+    from eventcoder.export import BINARY_FORMATS, write_events, write_parquet
 
+    binary = args.format in BINARY_FORMATS
+    if binary and args.out in (None, "-"):
+        raise UsageError(
+            f"--format {args.format} writes a binary file, not text for a terminal: "
+            "add --out FILE (e.g. --out events.parquet)"
+        )
+    if args.out not in (None, "-"):
+        folder = Path(args.out).resolve().parent
+        if not folder.is_dir():
+            raise UsageError(f"--out {args.out}: the folder {folder} does not exist")
     flt = _filter_from(args, limit=args.limit)
     with _open_existing(args.db) as store:
         records = store.query_mentions(flt) if args.mentions else store.query_events(flt)
-        write_events(records, sys.stdout, args.format)
+        if binary:
+            write_parquet(records, args.out)
+        else:
+            with _output(args.out or "-") as out:
+                assert out is not None
+                write_events(records, out, args.format)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from eventcoder.web.serve import serve
+
+    _open_existing(args.db).close()  # a missing database is said before the server starts
+    serve(args.db, host=args.host, port=args.port)
     return EXIT_OK
 
 

@@ -8,6 +8,8 @@ Formats:
 - ``gdelt``: tab-separated, GDELT 2.0 events-like column names, with a header;
   NumMentions, NumSources and NumArticles come from a deduplicated event's ``reports``.
 - ``plover``: POLECAT/PLOVER-style JSONL.
+- ``parquet``: the flat columns (:data:`FLAT_COLUMNS`, typed) in a Parquet file; the same
+  columns ``EventStore.events(...).to_pandas()`` gives (needs ``eventcoder[data]``).
 """
 
 from __future__ import annotations
@@ -16,11 +18,47 @@ import csv
 import json
 import shutil
 from collections.abc import Callable, Iterable
-from typing import TextIO
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
+from eventcoder.errors import EventCoderError
 from eventcoder.model import Actor, Evidence, Stored
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "table", "gdelt", "plover")
+# written to a file, not a text stream (see write_parquet)
+BINARY_FORMATS: tuple[str, ...] = ("parquet",)
+
+# The flat table of events (pandas, Parquet): GDELT-like names, one row per event, and
+# each column's kind: "date", "str" (may be null), "int" or "float".
+FLAT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("date", "date"),
+    ("source_code", "str"),
+    ("source_country", "str"),
+    ("source_sector", "str"),
+    ("source_name", "str"),
+    ("target_code", "str"),
+    ("target_country", "str"),
+    ("target_sector", "str"),
+    ("target_name", "str"),
+    ("cameo", "str"),
+    ("cameo_root", "str"),
+    ("goldstein", "float"),
+    ("quad_class", "int"),
+    ("plover_type", "str"),
+    ("plover_mode", "str"),
+    ("confidence", "float"),
+    ("mentions", "int"),
+    ("articles", "int"),
+    ("sources", "int"),
+    ("evidence", "str"),
+    ("doc_id", "str"),
+    ("url", "str"),
+    ("event_id", "str"),
+)
 
 CSV_COLUMNS: tuple[str, ...] = (
     "event_id",
@@ -164,6 +202,74 @@ def csv_row(stored: Stored) -> dict[str, str | int | float | None]:
         "trigger": ev.evidence.trigger,
         **dict(zip(("n_mentions", "n_sources", "n_articles"), stored.counts, strict=True)),
     }
+
+
+FlatValue = str | int | float | date | None
+
+
+def flat_row(stored: Stored) -> dict[str, FlatValue]:
+    """The flat row of one stored event: the columns of :data:`FLAT_COLUMNS`, in order.
+
+    An actor's name is its canonical name, else the words that name it (as GDELT's).
+    """
+    ev = stored.event
+    mentions, sources, articles = stored.counts
+    row: dict[str, FlatValue] = {"date": ev.date}
+    for role, actor in (("source", ev.source), ("target", ev.target)):
+        row[f"{role}_code"] = actor.code if actor else None
+        row[f"{role}_country"] = actor.country if actor else None
+        row[f"{role}_sector"] = actor.sector if actor else None
+        row[f"{role}_name"] = (actor.name or actor.text) if actor else None
+    row.update(
+        cameo=ev.cameo,
+        cameo_root=ev.cameo[:2],
+        goldstein=float(ev.goldstein),
+        quad_class=int(ev.quad_class),
+        plover_type=ev.plover.event,
+        plover_mode=ev.plover.mode,
+        confidence=float(ev.confidence),
+        mentions=mentions,
+        articles=articles,
+        sources=sources,
+        evidence=ev.evidence.sentence,
+        doc_id=ev.doc_id,
+        url=stored.url,
+        event_id=ev.event_id,
+    )
+    return row
+
+
+def data_extra_missing(what: str) -> EventCoderError:
+    return EventCoderError(
+        f"{what} needs pandas and pyarrow, which are not installed: pip install 'eventcoder[data]'"
+    )
+
+
+def flat_table(records: Iterable[Stored]) -> pa.Table:
+    """The flat rows of ``records`` as a typed Arrow table (dates as date32, counts as
+    int64, scores as float64). Raises :class:`EventCoderError` without pyarrow."""
+    try:
+        import pyarrow as pa
+    except ImportError as exc:
+        raise data_extra_missing("a table of events") from exc
+    kinds = {"date": pa.date32(), "str": pa.string(), "int": pa.int64(), "float": pa.float64()}
+    columns: dict[str, list[FlatValue]] = {name: [] for name, _ in FLAT_COLUMNS}
+    for stored in records:
+        for name, value in flat_row(stored).items():
+            columns[name].append(value)
+    schema = pa.schema([pa.field(name, kinds[kind]) for name, kind in FLAT_COLUMNS])
+    return pa.table(columns, schema=schema)
+
+
+def write_parquet(records: Iterable[Stored], path: str | Path) -> int:
+    """Write the flat rows of ``records`` to the Parquet file ``path``; return how many."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise data_extra_missing("--format parquet") from exc
+    table = flat_table(records)
+    pq.write_table(table, str(path))
+    return int(table.num_rows)
 
 
 def _actor_cells(actor: Actor | None) -> list[str]:

@@ -56,30 +56,54 @@ def vocabulary() -> Vocabulary:
     )
 
 
-def check_filter(flt: EventFilter) -> None:
-    """Raise :class:`UsageError` naming the option and a likely fix if a value cannot match."""
+# How each filter field is named where the user typed it: the command line's options, or the
+# parameters of ``EventStore.events`` and the REST API's query.
+CLI_NAMES: Mapping[str, str] = {
+    "event_type": "--type",
+    "cameo": "--cameo",
+    "country": "--country",
+    "source": "--source",
+    "target": "--target",
+    "min_confidence": "--min-confidence",
+    "since": "--since",
+    "until": "--until",
+}
+PARAMETER_NAMES: Mapping[str, str] = {
+    field: option.removeprefix("--").replace("-", "_") for field, option in CLI_NAMES.items()
+}
+
+
+def check_filter(flt: EventFilter, names: Mapping[str, str] = CLI_NAMES) -> None:
+    """Raise :class:`UsageError` naming the option and a likely fix if a value cannot match.
+
+    ``names`` says how the fields are called in the messages: the command line's options
+    (``--type``) by default, or :data:`PARAMETER_NAMES` (``type``) for the Python and REST
+    APIs.
+    """
     words = vocabulary()
     if flt.event_type is not None and flt.event_type.strip().upper() not in words.plover_types:
         raise UsageError(
-            f"--type {flt.event_type!r} is not a PLOVER event type"
+            f"{names['event_type']} {flt.event_type!r} is not a PLOVER event type"
             + _suggest(flt.event_type.upper(), sorted(words.plover_types))
         )
     if flt.cameo is not None:
         cameo = flt.cameo.strip()
         if not cameo.isdigit() or not any(c.startswith(cameo) for c in words.cameo_codes):
             raise UsageError(
-                f"--cameo {flt.cameo!r} is not a CAMEO code or the start of one "
+                f"{names['cameo']} {flt.cameo!r} is not a CAMEO code or the start of one "
                 "(two to four digits: 04, 041, 0841)"
             )
     if flt.country is not None:
-        _check_country("--country", flt.country, words, whole=True)
-    for option, value in (("--source", flt.source), ("--target", flt.target)):
+        _check_country(names["country"], flt.country, words, whole=True)
+    for option, value in ((names["source"], flt.source), (names["target"], flt.target)):
         if value is not None:
             _check_country(option, value, words, whole=False)
     if flt.min_confidence is not None and not 0.0 <= flt.min_confidence <= 1.0:
-        raise UsageError(f"--min-confidence {flt.min_confidence} is not between 0 and 1")
+        raise UsageError(f"{names['min_confidence']} {flt.min_confidence} is not between 0 and 1")
     if flt.since is not None and flt.until is not None and flt.since > flt.until:
-        raise UsageError(f"--since {flt.since} is after --until {flt.until}: no event fits")
+        raise UsageError(
+            f"{names['since']} {flt.since} is after {names['until']} {flt.until}: no event fits"
+        )
 
 
 def _check_country(option: str, value: str, words: Vocabulary, *, whole: bool) -> None:

@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 
 from eventcoder.store.dedup import group_key, is_symmetric
-from eventcoder.store.schema import documents, mentions, meta, stale_groups
+from eventcoder.store.schema import documents, mentions, meta, metadata, stale_groups
 
 _CHUNK = 1000
 
@@ -57,6 +57,17 @@ def migrate(conn: Connection) -> None:
         version = 3
     if version == 3:
         _v3_to_v4(conn)
+
+
+def add_missing_indexes(conn: Connection) -> None:
+    """Create the indexes the schema declares that the database lacks (``create_all`` makes
+    only those of new tables). An index changes no result, so older eventcoders read the
+    database as before and no schema version is spent on it."""
+    for table in metadata.sorted_tables:
+        present = {index["name"] for index in inspect(conn).get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in present:
+                index.create(conn, checkfirst=True)
 
 
 def _key_of(values: Mapping[Any, Any], mention_id: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, func, or_, select
 
@@ -46,6 +47,19 @@ class EventFilter:
             raise ValueError(f"limit must be >= 0, got {self.limit}")
 
 
+def code_prefix(column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
+    """Actor codes starting with ``prefix`` (upper-cased), as a range ``prefix <= code <
+    prefix-with-its-last-character-incremented``: unlike ``LIKE 'P%'`` (case-insensitive in
+    SQLite), a range uses the column's index on every database. Codes are upper case."""
+    start = prefix.strip().upper()
+    if not start:
+        return column.is_not(None)
+    if start[-1] == chr(0x10FFFF):  # no character after it: no upper bound
+        return column >= start
+    end = start[:-1] + chr(ord(start[-1]) + 1)
+    return and_(column >= start, column < end)
+
+
 def conditions(f: EventFilter, table: Table) -> list[ColumnElement[bool]]:
     c = table.c
     conds: list[ColumnElement[bool]] = []
@@ -63,9 +77,9 @@ def conditions(f: EventFilter, table: Table) -> list[ColumnElement[bool]]:
         country = f.country.upper()
         conds.append(or_(c.source_country == country, c.target_country == country))
     if f.source:
-        conds.append(c.source_code.startswith(f.source.upper(), autoescape=True))
+        conds.append(code_prefix(c.source_code, f.source))
     if f.target:
-        conds.append(c.target_code.startswith(f.target.upper(), autoescape=True))
+        conds.append(code_prefix(c.target_code, f.target))
     if f.event_type:
         conds.append(func.upper(c.plover_event) == f.event_type.upper())
     if f.cameo:
@@ -89,3 +103,30 @@ def conditions(f: EventFilter, table: Table) -> list[ColumnElement[bool]]:
     if f.min_confidence is not None:
         conds.append(c.confidence >= f.min_confidence)
     return [and_(*conds)] if conds else []
+
+
+# How deduplicated events may be ordered (``-`` first: descending). Every order ends with
+# the default one, so pages are stable.
+EVENT_SORTS: tuple[str, ...] = (
+    "date",
+    "-date",
+    "confidence",
+    "-confidence",
+    "articles",
+    "-articles",
+)
+
+
+def order_by(table: Table, sort: str = "date") -> list[ColumnElement[Any]]:
+    """The ORDER BY of ``sort`` (one of :data:`EVENT_SORTS`; ``articles`` only for events)."""
+    c = table.c
+    key = c.mention_id if table is mentions_t else c.event_id
+    default: list[ColumnElement[Any]] = [c.date, c.doc_id, c.ev_start, c.trigger_start, key]
+    descending = sort.startswith("-")
+    name = sort.removeprefix("-")
+    if sort not in EVENT_SORTS or (name == "articles" and table is mentions_t):
+        raise ValueError(f"unknown sort {sort!r}: use one of {', '.join(EVENT_SORTS)}")
+    if name == "date":
+        return [column.desc() for column in default] if descending else default
+    column = c.confidence if name == "confidence" else c.n_articles
+    return [column.desc() if descending else column.asc(), *default]

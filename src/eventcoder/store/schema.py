@@ -167,6 +167,12 @@ Index("ix_events_source_country", events.c.source_country)
 Index("ix_events_target_country", events.c.target_country)
 Index("ix_events_plover_event", events.c.plover_event)
 Index("ix_events_cameo_root", events.c.cameo_root)
+# for the REST API's dyad filters, timelines and sorted pages (added to older databases by
+# eventcoder.store.migrate.add_missing_indexes: no schema version change)
+Index("ix_events_source_code", events.c.source_code)
+Index("ix_events_target_code", events.c.target_code)
+Index("ix_events_confidence", events.c.confidence)
+Index("ix_events_n_articles", events.c.n_articles)
 
 # The days of groups whose events must be recomputed from their mentions: written in
 # the same transaction as the mentions (the dates of the mentions removed and added),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import islice
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Connection,
@@ -52,8 +52,8 @@ from eventcoder.store.engine import (
     resolve_url,
     short_error,
 )
-from eventcoder.store.migrate import migrate
-from eventcoder.store.queries import EventFilter, conditions
+from eventcoder.store.migrate import add_missing_indexes, migrate
+from eventcoder.store.queries import EventFilter, conditions, order_by
 from eventcoder.store.refresh import refresh_groups
 from eventcoder.store.rows import mention_rows, version_of
 from eventcoder.store.schema import SCHEMA_VERSION, meta, metadata
@@ -61,6 +61,10 @@ from eventcoder.store.schema import documents as documents_t
 from eventcoder.store.schema import events as events_t
 from eventcoder.store.schema import mentions as mentions_t
 from eventcoder.store.schema import stale_groups as stale_t
+
+if TYPE_CHECKING:
+    from eventcoder.store.analytics import StoreAnalytics
+    from eventcoder.store.event_query import EventQuery
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -116,6 +120,7 @@ def open_store(db: str) -> EventStore:
                 conn.execute(text(f"SELECT pg_advisory_xact_lock({_PG_SCHEMA_LOCK})"))
             migrate(conn)
             metadata.create_all(conn)
+            add_missing_indexes(conn)
             found = conn.execute(
                 select(meta.c.value).where(meta.c.key == "schema_version")
             ).scalar_one_or_none()
@@ -457,15 +462,18 @@ class EventStore:
             raise StoreError(f"cannot read {self._shown}: {short_error(exc)}") from exc
         return StoreCounts(*found)
 
-    def query_events(self, filter: EventFilter | None = None) -> Generator[StoredEvent, None, None]:
+    def query_events(
+        self, filter: EventFilter | None = None, *, sort: str = "date", offset: int = 0
+    ) -> Generator[StoredEvent, None, None]:
         """Yield the deduplicated events, each with its ``reports``.
 
         Events of groups still stale (see :meth:`refresh_events`) are as they were before
         the last write. Ordered by date, then the representative mention's document and
-        position. Results are streamed; consume or ``close()`` the generator to release the
-        connection.
+        position (``sort``: one of ``EVENT_SORTS``, e.g. ``"-articles"``, the default order
+        breaking ties), the first ``offset`` left out. Results are streamed; consume or
+        ``close()`` the generator to release the connection.
         """
-        for record, _event_id, url in self._query(events_t, filter):
+        for record, _event_id, url in self._query(events_t, filter, sort, offset):
             reports = Reports.from_record(record["reports"])
             yield StoredEvent(Event.from_record(record), reports, url=url or None)
 
@@ -481,21 +489,84 @@ class EventStore:
         for record, event_id, url in self._query(mentions_t, filter):
             yield StoredMention(Event.from_record(record), merged_into=event_id, url=url or None)
 
+    def count_events(self, filter: EventFilter | None = None) -> int:
+        """How many deduplicated events match ``filter`` (its ``limit`` left aside)."""
+        stmt = (
+            select(func.count())
+            .select_from(events_t)
+            .where(*conditions(filter or EventFilter(), events_t))
+        )
+        try:
+            with self._engine.connect() as conn:
+                return int(conn.execute(stmt).scalar_one())
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot count events in {self._shown}: {short_error(exc)}") from exc
+
+    def events(
+        self,
+        *,
+        actor: str | None = None,
+        country: str | None = None,
+        source: str | None = None,
+        target: str | None = None,
+        type: str | None = None,  # the command line's --type
+        cameo: str | None = None,
+        since: date | str | None = None,
+        until: date | str | None = None,
+        doc: str | None = None,
+        event: str | None = None,
+        min_confidence: float | None = None,
+        limit: int | None = None,
+    ) -> EventQuery:
+        """The deduplicated events that match, filtered as ``eventcoder events`` filters.
+
+        Values are checked as the command line checks them: a value that cannot match
+        (``type="CONSLT"``, ``country="Ukraine"``, ``min_confidence=2``) raises
+        :class:`~eventcoder.errors.UsageError` saying what was probably meant. ``since`` and
+        ``until`` are dates or ``"YYYY-MM-DD"`` strings. The result is iterated (each a
+        ``StoredEvent``) or turned into a table: ``.to_pandas()``, ``.to_parquet(path)``.
+        """
+        from eventcoder.store.event_query import EventQuery, filter_of
+
+        flt = filter_of(
+            actor=actor,
+            country=country,
+            source=source,
+            target=target,
+            event_type=type,
+            cameo=cameo,
+            since=since,
+            until=until,
+            doc_id=doc,
+            event_id=event,
+            min_confidence=min_confidence,
+            limit=limit,
+        )
+        return EventQuery(self, flt)
+
+    @property
+    def analytics(self) -> StoreAnalytics:
+        """The read queries behind the REST API: pages, timelines, networks, statistics."""
+        from eventcoder.store.analytics import StoreAnalytics
+
+        return StoreAnalytics(self._engine, self._shown)
+
     def _query(
-        self, table: Table, filter: EventFilter | None
+        self, table: Table, filter: EventFilter | None, sort: str = "date", offset: int = 0
     ) -> Iterator[tuple[dict[str, Any], str | None, str | None]]:
         """(stored record, merged event id, the document's URL) of each matching row."""
         flt = filter or EventFilter()
-        key = table.c.mention_id if table is mentions_t else table.c.event_id
         # the reporting document's URL goes with each record (GDELT's SOURCEURL)
         stmt = (
             select(table.c.record, table.c.event_id, documents_t.c.url)
             .select_from(table.outerjoin(documents_t, documents_t.c.doc_id == table.c.doc_id))
             .where(*conditions(flt, table))
-            .order_by(table.c.date, table.c.doc_id, table.c.ev_start, table.c.trigger_start, key)
+            .order_by(*order_by(table, sort))
         )
         if flt.limit is not None:
             stmt = stmt.limit(flt.limit)
+        if offset:
+            stmt = stmt.offset(offset)
         try:
             with self._engine.connect() as conn:
                 result = conn.execution_options(yield_per=QUERY_YIELD_PER).execute(stmt)

@@ -1,0 +1,1 @@
+"""``eventcoder serve``: the REST API and the web UI over a store (see docs/web.md)."""

@@ -292,6 +292,8 @@ def test_event_page_highlights_the_evidence(watched: WatchedPage, server: LiveSe
     detail = server.get_json(f"/api/events/{record['event_id']}")
     assert any(PHONE_CALL_WORDS in m["evidence"]["sentence"] for m in detail["mentions"])
     evidence = record["evidence"]
+    # the event shows its first telling, the article's opening sentence: the phone call
+    assert PHONE_CALL_WORDS in evidence["sentence"], evidence["sentence"]
     page.goto(server.url(f"/events/{urllib.parse.quote(record['event_id'], safe='')}"))
     check_shell(page)
     marked = page.locator("#article mark.evidence")

@@ -270,7 +270,7 @@ def test_a_mutual_event_merges_whichever_way_round_it_was_coded(db_url: str) -> 
         _mutual_call(store)
         [event] = _events_table(store)
         assert (event["reports"]["articles"], event["reports"]["sources"]) == (3, 3)
-        # the representative (equal confidence: the code most mentions share, then the
+        # the representative (equal confidence: the code most articles give, then the
         # earliest) keeps its own direction, and so does each mention
         assert (event["source"]["code"], event["target"]["code"], event["cameo"]) == (
             "FRAGOV",

@@ -218,9 +218,12 @@ def recluster(
 
 def _event(group: str, mentions: Sequence[MentionRow]) -> DedupedEvent:
     mentions = sorted(mentions, key=lambda m: m.order)  # whatever order the database gave
-    counts = Counter(m.cameo for m in mentions)
+    # The most confident mention; among equals, the CAMEO code the most articles give
+    # (an article that retells an event in several sentences votes once), then the first
+    # report, and in an article its first telling: news states the event first.
+    articles = Counter(cameo for cameo, _doc in {(m.cameo, m.doc_id) for m in mentions})
     representative = min(
-        mentions, key=lambda m: (-(m.confidence or 0.0), -counts[m.cameo], m.order)
+        mentions, key=lambda m: (-(m.confidence or 0.0), -articles[m.cameo], m.order)
     )
     return DedupedEvent(
         event_id=event_id_for(group, mentions[0].date),

@@ -32,7 +32,8 @@ from web_server import (
     in_ci,
 )
 
-pytestmark = pytest.mark.slow
+# not marked slow: `make test` runs them on every machine (the issue asks it); together
+# they take about half a minute, most of it coding the samples into the test store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, or_, select
 
+from eventcoder.store.rows import plover_type_column
 from eventcoder.store.schema import mentions as mentions_t
 
 
@@ -81,7 +82,7 @@ def conditions(f: EventFilter, table: Table) -> list[ColumnElement[bool]]:
     if f.target:
         conds.append(code_prefix(c.target_code, f.target))
     if f.event_type:
-        conds.append(func.upper(c.plover_event) == f.event_type.upper())
+        conds.append(c.plover_event == plover_type_column(f.event_type))
     if f.cameo:
         prefix = f.cameo.strip()
         if len(prefix) >= 2:  # lets the database use the cameo_root index

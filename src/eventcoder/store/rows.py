@@ -24,6 +24,12 @@ def _cameo_root(cameo: str) -> str:
     return cameo[:2]
 
 
+def plover_type_column(event_type: str) -> str:
+    """The PLOVER type as the ``plover_event`` columns hold it: upper case, the ontology's
+    spelling, so the type filter compares plainly and uses its index."""
+    return event_type.strip().upper()
+
+
 def _group_of(ev: Event) -> str:
     return group_key(
         ev.source.code if ev.source else None,
@@ -56,7 +62,7 @@ def mention_row(ev: Event) -> dict[str, Any]:
         "cameo_root": _cameo_root(ev.cameo),
         "goldstein": ev.goldstein,
         "quad_class": ev.quad_class,
-        "plover_event": ev.plover.event,
+        "plover_event": plover_type_column(ev.plover.event),
         "plover_mode": ev.plover.mode,
         "plover_context": ";".join(ev.plover.context),
         "negated": ev.modality.negated,
@@ -116,7 +122,7 @@ def event_row(found: DedupedEvent, representative: Event) -> dict[str, Any]:
         "cameo_root": _cameo_root(rep.cameo),
         "goldstein": ev.goldstein,
         "quad_class": ev.quad_class,
-        "plover_event": ev.plover.event,
+        "plover_event": plover_type_column(ev.plover.event),
         "confidence": found.confidence,
         "n_mentions": found.n_mentions,
         "n_articles": found.n_articles,

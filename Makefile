@@ -11,7 +11,7 @@ MODEL_VENV := .venv-model
 MODEL_STAMP := $(MODEL_VENV)/.installed-stamp
 MODEL_DATA := src/eventcoder/coding/learned/data
 
-.PHONY: run test bench lint typecheck clean install model corpus browser
+.PHONY: run test bench bench-api lint typecheck clean install model corpus browser
 
 install: $(STAMP)
 
@@ -71,5 +71,9 @@ browser:
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --json bench.json $(BENCH_ARGS)
 
+# the REST API under load (docs/performance.md); the generated store is kept in build/bench-api
+bench-api: $(STAMP)
+	$(BIN)/python -m benchmarks.api_load --json bench-api.json $(BENCH_API_ARGS)
+
 clean:
-	rm -rf $(VENV) $(MODEL_VENV) $(DB) $(DB)-wal $(DB)-shm bench.json .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MODEL_VENV) $(DB) $(DB)-wal $(DB)-shm bench.json bench-api.json .pytest_cache .mypy_cache .ruff_cache

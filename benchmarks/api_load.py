@@ -39,19 +39,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import httpx
 import psutil
-from sqlalchemy import create_engine, select
 
+from benchmarks.api_mix import MIX, RequestMix, StoreSample, sample_store
 from benchmarks.api_store import StoreBuild, build_store, sqlite_store
-from eventcoder.store.engine import resolve_url
-from eventcoder.store.schema import events as events_t
 
 DEFAULT_EVENTS = 200_000
 DEFAULT_SEED = 1
@@ -64,18 +61,8 @@ QUICK_WARMUP_S = 2.0
 TARGET_P95_MS = 100.0
 TARGET_KINDS = ("search", "event")  # the kinds the issue's p95 target is about
 DEFAULT_WORKDIR = Path(__file__).resolve().parents[1] / "build" / "bench-api"
-SAMPLE_ROWS = 5_000
 REQUEST_TIMEOUT_S = 60.0
 SERVER_START_TIMEOUT_S = 120.0
-# kinds of request and how often each is sent
-MIX: tuple[tuple[str, int], ...] = (
-    ("search", 45),
-    ("event", 25),
-    ("document", 10),
-    ("timeline", 10),
-    ("network", 10),
-)
-SORTS = ("date", "-date", "confidence", "-confidence", "articles", "-articles")
 
 
 @dataclass(frozen=True)
@@ -85,6 +72,7 @@ class Settings:
     clients: int
     duration_s: float
     warmup_s: float
+    rate: float | None  # requests/s offered in the paced phase; None: half the saturation rate
     postgres: bool
     quick: bool
     workdir: str
@@ -105,10 +93,11 @@ class LatencyStats:
 
 
 @dataclass(frozen=True)
-class LoadRun:
-    backend: str  # "sqlite" or "postgresql"
-    store: StoreBuild
-    server_command: str
+class Phase:
+    """One measured window against the server."""
+
+    name: str  # "saturation" or "paced"
+    offered_per_s: float | None  # paced: the requests/s the clients offered together
     measured_s: float
     kinds: tuple[LatencyStats, ...]
     overall: LatencyStats
@@ -116,7 +105,16 @@ class LoadRun:
     server_cpu_cores: float  # CPU time of the server process ÷ measured time
     client_cpu_cores: float  # the same for this (client) process
     error_examples: tuple[str, ...]
+    server_log_errors: tuple[str, ...]  # error lines of the server log (whole run so far)
     target_met: bool
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    backend: str  # "sqlite" or "postgresql"
+    store: StoreBuild
+    server_command: str
+    phases: tuple[Phase, ...]
 
 
 @dataclass(frozen=True)
@@ -131,177 +129,45 @@ class ApiLoadResult:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False)
 
 
-# -- what the requests ask for ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoreSample:
-    """Values drawn from the store the requests are made of."""
-
-    event_ids: tuple[str, ...]
-    doc_ids: tuple[str, ...]
-    dyads: tuple[tuple[str, str], ...]  # (source code, target code)
-    countries: tuple[str, ...]
-    types: tuple[str, ...]
-    cameos: tuple[str, ...]
-    actor_words: tuple[str, ...]
-    first_day: date
-    last_day: date
-
-
-def sample_store(url: str) -> StoreSample:
-    """A fixed pseudo-random sample of the events (ids are hashes: their order is random)."""
-    engine = create_engine(resolve_url(url))
-    e = events_t.c
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(
-                    e.event_id,
-                    e.doc_id,
-                    e.source_code,
-                    e.target_code,
-                    e.source_country,
-                    e.plover_event,
-                    e.cameo,
-                    e.date,
-                    e.source_text,
-                )
-                .order_by(e.event_id)
-                .limit(SAMPLE_ROWS)
-            ).all()
-    finally:
-        engine.dispose()
-    if not rows:
-        raise RuntimeError(f"the store {url} holds no events to ask for")
-    words = {w for row in rows if row.source_text for w in row.source_text.split() if len(w) > 3}
-    return StoreSample(
-        event_ids=tuple(row.event_id for row in rows),
-        doc_ids=tuple(row.doc_id for row in rows),
-        dyads=tuple((row.source_code, row.target_code) for row in rows if row.target_code),
-        countries=tuple(row.source_country for row in rows if row.source_country),
-        types=tuple(sorted({row.plover_event for row in rows})),
-        cameos=tuple(row.cameo for row in rows),
-        actor_words=tuple(sorted(words)) or ("the",),
-        first_day=min(row.date for row in rows),
-        last_day=max(row.date for row in rows),
-    )
-
-
-@dataclass(frozen=True)
-class PlannedRequest:
-    kind: str  # one of MIX
-    variant: str  # what a search filters on, else the kind
-    path: str  # with its query
-
-
-class RequestMix:
-    """Draws the next request: the kind by MIX's weights, its values from the sample."""
-
-    def __init__(self, sample: StoreSample, rng: Random) -> None:
-        self.sample = sample
-        self.rng = rng
-        self._kinds = [kind for kind, _ in MIX]
-        self._weights = [weight for _, weight in MIX]
-        self._searches: list[tuple[str, Callable[[], dict[str, str]]]] = [
-            ("date range", lambda: self._range(1, 60)),
-            ("source", lambda: {"source": self._code(0)}),
-            ("target", lambda: {"target": self._code(1)}),
-            ("dyad", self._dyad),
-            ("country", lambda: {"country": rng.choice(sample.countries)}),
-            ("type", lambda: {"type": rng.choice(sample.types)}),
-            ("type + dates", lambda: {"type": rng.choice(sample.types), **self._range(7, 90)}),
-            ("cameo", lambda: {"cameo": rng.choice(sample.cameos)[: rng.choice((2, 3))]}),
-            ("min_confidence", lambda: {"min_confidence": f"{rng.uniform(0.5, 0.95):.2f}"}),
-            ("actor + dates", lambda: {"actor": self._word(), **self._range(7, 60)}),
-            ("country + source + dates", self._combined),
-            ("doc", lambda: {"doc": rng.choice(sample.doc_ids)}),
-            ("no filter", dict),
-        ]
-
-    def _day(self) -> date:
-        span = (self.sample.last_day - self.sample.first_day).days
-        return self.sample.first_day + timedelta(days=self.rng.randrange(max(span, 1)))
-
-    def _range(self, shortest: int, longest: int) -> dict[str, str]:
-        start = self._day()
-        end = start + timedelta(days=self.rng.randint(shortest, longest))
-        return {"since": start.isoformat(), "until": end.isoformat()}
-
-    def _code(self, side: int) -> str:
-        code = self.rng.choice(self.sample.dyads)[side]
-        return code[:3] if self.rng.random() < 0.5 else code  # a country prefix or a code
-
-    def _dyad(self) -> dict[str, str]:
-        source, target = self.rng.choice(self.sample.dyads)
-        return {"source": source[:3], "target": target[:3]}
-
-    def _word(self) -> str:
-        return self.rng.choice(self.sample.actor_words)
-
-    def _combined(self) -> dict[str, str]:
-        source, _ = self.rng.choice(self.sample.dyads)
-        return {"country": self.rng.choice(self.sample.countries), "source": source[:3]} | (
-            self._range(30, 365)
-        )
-
-    def next(self) -> PlannedRequest:
-        rng = self.rng
-        kind = rng.choices(self._kinds, self._weights)[0]
-        if kind == "event":
-            event_id = rng.choice(self.sample.event_ids)
-            return PlannedRequest(kind, kind, f"/api/events/{quote(event_id, safe='')}")
-        if kind == "document":
-            doc_id = rng.choice(self.sample.doc_ids)
-            return PlannedRequest(kind, kind, f"/api/documents/{quote(doc_id, safe='')}")
-        if kind == "timeline":
-            source, target = rng.choice(self.sample.dyads)
-            query = {"source": source[:3], "target": target[:3]}
-            query |= {"interval": rng.choice(("day", "week", "month"))} | self._range(90, 730)
-            return PlannedRequest(kind, kind, "/api/timeline?" + urlencode(query))
-        if kind == "network":
-            query = self._range(7, 60) | {"min_events": str(rng.choice((1, 1, 2)))}
-            return PlannedRequest(kind, kind, "/api/network?" + urlencode(query))
-        variant, make = rng.choice(self._searches)
-        query = make()
-        query["sort"] = rng.choice(SORTS)
-        query["limit"] = str(rng.choice((20, 50, 100)))
-        query["offset"] = str(rng.choice((0, 0, 0, 50, 200)))
-        return PlannedRequest("search", variant, "/api/events?" + urlencode(query))
-
-
 # -- the server ------------------------------------------------------------------------
 
 
 @dataclass
 class RunningServer:
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[bytes]
     base_url: str
+    log: Path  # what the server wrote (stdout and stderr)
     command: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        """The lines of its log that report an error (none expected)."""
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        return [line for line in text.splitlines() if re.search(r"error|traceback", line, re.I)]
 
 
 @contextmanager
-def served(db_url: str) -> Iterator[RunningServer]:
-    """``eventcoder serve`` on a free loopback port, stopped at the end."""
+def served(db_url: str, workdir: Path) -> Iterator[RunningServer]:
+    """``eventcoder serve`` on a free loopback port, stopped at the end. Its output goes to
+    a file, not a pipe: a pipe nobody reads would stall the server once full."""
     command = [sys.executable, "-m", "eventcoder.cli", "serve", "--db", db_url, "--port", "0"]
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-    )
+    workdir.mkdir(parents=True, exist_ok=True)
+    log = workdir / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
     try:
-        assert process.stdout is not None
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        seen: list[str] = []
         base_url = ""
         while not base_url:
-            line = process.stdout.readline()
-            if not line or time.monotonic() > deadline:
-                raise RuntimeError(f"{' '.join(command)} did not start:\n" + "".join(seen[-20:]))
-            seen.append(line)
-            found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            text = log.read_text(encoding="utf-8", errors="replace")
+            found = re.search(r"http://127\.0\.0\.1:(\d+)/", text)
             if found:
                 base_url = f"http://127.0.0.1:{found.group(1)}"
+            elif process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{' '.join(command)} did not start:\n{text[-3000:]}")
+            else:
+                time.sleep(0.1)
         _wait_healthy(base_url, deadline)
-        yield RunningServer(process, base_url, command)
+        yield RunningServer(process, base_url, log, command)
     finally:
         process.terminate()
         try:
@@ -334,19 +200,36 @@ class _Tally:
 
 
 async def _drive(
-    base_url: str, sample: StoreSample, settings: Settings, on_measure: Callable[[], None]
-) -> tuple[_Tally, float]:
-    """Run the clients; return what the measured window saw and its length in seconds."""
+    base_url: str,
+    sample: StoreSample,
+    settings: Settings,
+    rate: float | None,
+    on_measure: Callable[[], None],
+) -> _Tally:
+    """Run the clients; return what the measured window saw. With a ``rate``, each client
+    sends at random (Poisson) moments so that together they offer ``rate`` requests/s (a
+    client whose last answer is late sends at once); without, each sends its next request
+    as soon as the last is answered (the server saturated)."""
     tally = _Tally()
-    limits = httpx.Limits(max_connections=settings.clients, max_keepalive_connections=None)
+    # uvicorn closes a connection idle for 5 s; forgetting them sooner here avoids sending
+    # on one it is closing (httpx's default, 5 s, races it)
+    limits = httpx.Limits(
+        max_connections=settings.clients, max_keepalive_connections=None, keepalive_expiry=2.0
+    )
     loop = asyncio.get_running_loop()
     start = loop.time()
     measure_from = start + settings.warmup_s
     stop_at = measure_from + settings.duration_s
 
     async def client(index: int, http: httpx.AsyncClient) -> None:
-        mix = RequestMix(sample, Random(settings.seed * 1000 + index))
+        rng = Random(settings.seed * 1000 + index)
+        mix = RequestMix(sample, rng)
+        due = start
         while loop.time() < stop_at:
+            if rate is not None:
+                due += rng.expovariate(rate / settings.clients)
+                if due > loop.time():
+                    await asyncio.sleep(due - loop.time())
             planned = mix.next()
             began = loop.time()
             problem = ""
@@ -355,7 +238,8 @@ async def _drive(
                 if response.status_code != 200:
                     problem = f"{response.status_code} {planned.path}: {response.text[:200]}"
             except httpx.HTTPError as exc:
-                problem = f"{type(exc).__name__} {planned.path}: {exc}"
+                cause = exc.__cause__ or exc.__context__
+                problem = f"{type(exc).__name__} ({cause!r}) {planned.path}: {exc}"
             ended = loop.time()
             if began < measure_from or ended > stop_at:
                 continue
@@ -374,7 +258,7 @@ async def _drive(
         base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S
     ) as http:
         await asyncio.gather(start_measuring(), *(client(i, http) for i in range(settings.clients)))
-    return tally, settings.duration_s
+    return tally
 
 
 def _percentile(ordered: Sequence[float], share: float) -> float:
@@ -404,22 +288,26 @@ def _cpu_s(process: psutil.Process) -> float:
     return float(times.user + times.system)
 
 
-def measure(backend: str, store: StoreBuild, settings: Settings) -> LoadRun:
-    """Serve ``store`` and drive it; the figures of the measured window."""
-    sample = sample_store(store.url)
-    with served(store.url) as server:
-        server_process = psutil.Process(server.process.pid)
-        me = psutil.Process()
-        marks: dict[str, float] = {}
+def _phase(
+    name: str,
+    server: RunningServer,
+    sample: StoreSample,
+    settings: Settings,
+    rate: float | None,
+) -> Phase:
+    """One measured window (after its warm-up) against the running server."""
+    server_process = psutil.Process(server.process.pid)
+    me = psutil.Process()
+    marks: dict[str, float] = {}
 
-        def on_measure() -> None:
-            marks["server"] = _cpu_s(server_process)
-            marks["client"] = _cpu_s(me)
+    def on_measure() -> None:
+        marks["server"] = _cpu_s(server_process)
+        marks["client"] = _cpu_s(me)
 
-        tally, seconds = asyncio.run(_drive(server.base_url, sample, settings, on_measure))
-        server_cpu = _cpu_s(server_process) - marks["server"]
-        client_cpu = _cpu_s(me) - marks["client"]
-        command = " ".join(server.command)
+    tally = asyncio.run(_drive(server.base_url, sample, settings, rate, on_measure))
+    server_cpu = _cpu_s(server_process) - marks["server"]
+    client_cpu = _cpu_s(me) - marks["client"]
+    seconds = settings.duration_s
     by_kind: dict[str, list[float]] = defaultdict(list)
     errors_by_kind: dict[str, int] = defaultdict(int)
     for (kind, _), values in tally.latencies.items():
@@ -437,13 +325,15 @@ def measure(backend: str, store: StoreBuild, settings: Settings) -> LoadRun:
         ),
         key=lambda s: -s.p95_ms,
     )
-    target_met = overall.errors == 0 and all(
-        k.p95_ms < TARGET_P95_MS for k in kinds if k.name in TARGET_KINDS
+    logged = tuple(server.problems())
+    target_met = (
+        overall.errors == 0
+        and not logged
+        and all(k.p95_ms < TARGET_P95_MS for k in kinds if k.name in TARGET_KINDS)
     )
-    return LoadRun(
-        backend=backend,
-        store=store,
-        server_command=command,
+    return Phase(
+        name=name,
+        offered_per_s=rate,
         measured_s=seconds,
         kinds=kinds,
         overall=overall,
@@ -451,8 +341,23 @@ def measure(backend: str, store: StoreBuild, settings: Settings) -> LoadRun:
         server_cpu_cores=round(server_cpu / seconds, 2),
         client_cpu_cores=round(client_cpu / seconds, 2),
         error_examples=tuple(tally.error_examples),
+        server_log_errors=logged[:10],
         target_met=target_met,
     )
+
+
+def measure(backend: str, store: StoreBuild, settings: Settings) -> LoadRun:
+    """Serve ``store`` and drive it twice: saturated (no pause between a client's requests),
+    then paced at ``settings.rate`` (default: half the saturated throughput)."""
+    sample = sample_store(store.url)
+    with served(store.url, Path(settings.workdir)) as server:
+        print(f"  saturation: {settings.clients} clients, no pause ...", flush=True)
+        saturated = _phase("saturation", server, sample, settings, None)
+        rate = settings.rate or max(1.0, round(saturated.overall.per_s / 2))
+        print(f"  paced: {settings.clients} clients offering {rate:.0f} requests/s ...", flush=True)
+        paced = _phase("paced", server, sample, settings, rate)
+        command = " ".join(server.command)
+    return LoadRun(backend=backend, store=store, server_command=command, phases=(saturated, paced))
 
 
 # -- the report ------------------------------------------------------------------------
@@ -471,8 +376,8 @@ def format_report(result: ApiLoadResult) -> str:
     lines = [
         f"machine: {m['cpus']} CPUs, {m['platform']}, Python {m['python']}, "
         f"SQLite {m['sqlite']}; load average before: {m['load_before']}",
-        f"{s.clients} concurrent clients (one asyncio process, httpx), {s.duration_s:.0f} s "
-        f"measured after {s.warmup_s:.0f} s of warm-up",
+        f"{s.clients} concurrent clients (one asyncio process, httpx); each phase "
+        f"{s.duration_s:.0f} s measured after {s.warmup_s:.0f} s of warm-up",
     ]
     header = (
         f"{'requests':26} {'count':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
@@ -487,17 +392,28 @@ def format_report(result: ApiLoadResult) -> str:
             f"{st.documents:,} documents (seed {st.seed}; {made})",
             f"  store: {st.method}",
             f"  server: {run.server_command}",
-            header,
-            *(_row(k) for k in run.kinds),
-            _row(run.overall),
-            f"server CPU {run.server_cpu_cores:.2f} cores, client CPU "
-            f"{run.client_cpu_cores:.2f} cores",
-            "search variants, slowest p95 first:",
-            *("  " + _row(v) for v in run.searches),
-            f"target p95 < {TARGET_P95_MS:.0f} ms for {' and '.join(TARGET_KINDS)} "
-            f"with no errors: {'met' if run.target_met else 'NOT met'}",
         ]
-        lines += [f"  error: {example}" for example in run.error_examples]
+        for phase in run.phases:
+            title = (
+                "saturation (each client sends again as soon as it is answered)"
+                if phase.offered_per_s is None
+                else f"paced: the clients offer {phase.offered_per_s:.0f} requests/s together"
+            )
+            lines += [
+                "",
+                f"{run.backend}, {title}",
+                header,
+                *(_row(k) for k in phase.kinds),
+                _row(phase.overall),
+                f"server CPU {phase.server_cpu_cores:.2f} cores, client CPU "
+                f"{phase.client_cpu_cores:.2f} cores",
+                "search variants, slowest p95 first:",
+                *("  " + _row(v) for v in phase.searches),
+                f"target p95 < {TARGET_P95_MS:.0f} ms for {' and '.join(TARGET_KINDS)} "
+                f"with no errors: {'met' if phase.target_met else 'NOT met'}",
+            ]
+            lines += [f"  error: {example}" for example in phase.error_examples]
+            lines += [f"  server log: {line}" for line in phase.server_log_errors]
     lines.append(
         "\nlatency: from sending a request to its whole answer, as the client saw it; "
         "req/s: answers per second of the measured window;\nerrors: any status but 200 or "
@@ -560,6 +476,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--duration", type=float, help=f"seconds (default {DEFAULT_DURATION_S})")
     parser.add_argument("--warmup", type=float, help=f"seconds (default {DEFAULT_WARMUP_S})")
     parser.add_argument(
+        "--rate",
+        type=float,
+        help="requests/s the clients offer together in the paced phase "
+        "(default: half the saturated throughput)",
+    )
+    parser.add_argument(
         "--postgres",
         action="store_true",
         help="on a throwaway PostgreSQL server instead of SQLite (needs Debian's postgresql)",
@@ -585,6 +507,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         warmup_s=args.warmup
         if args.warmup is not None
         else (QUICK_WARMUP_S if quick else DEFAULT_WARMUP_S),
+        rate=args.rate,
         postgres=bool(args.postgres),
         quick=quick,
         workdir=args.workdir,
@@ -597,7 +520,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(result.to_json() + "\n", encoding="utf-8")
         print(f"wrote {args.json}")
-    return 0 if all(r.overall.errors == 0 for r in result.runs) else 1
+    failed = any(
+        phase.overall.errors or phase.server_log_errors for r in result.runs for phase in r.phases
+    )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

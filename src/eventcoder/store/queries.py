@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, or_, select
+from sqlalchemy import Boolean, ColumnElement, Select, Table, and_, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from eventcoder.store.rows import plover_type_column
 from eventcoder.store.schema import mentions as mentions_t
@@ -17,7 +21,8 @@ class EventFilter:
     """Which events (or mentions) the queries return; ``None`` means any.
 
     - ``actor``: source or target code starting with it, or actor text containing it
-      (case-insensitive).
+      (case-insensitive). The words may be anywhere in the text, so no index serves this
+      filter: alone it reads every event; with a date range only the range's.
     - ``country``: source or target country code (e.g. ``"UKR"``).
     - ``source`` / ``target``: actor code prefix (e.g. ``"UKR"`` or ``"UKRMIL"``).
     - ``event_type``: PLOVER event type (case-insensitive, e.g. ``"consult"``).
@@ -46,6 +51,30 @@ class EventFilter:
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 0:
             raise ValueError(f"limit must be >= 0, got {self.limit}")
+
+
+class MostRows(FunctionElement[bool]):
+    """A condition most rows meet (``min_confidence``: a floor most events clear).
+
+    SQLite, which keeps no statistics of value ranges, would otherwise take a range on
+    an index for selective, read every match through it and sort them all; told the
+    condition is likely (``likelihood(cond, 0.9)``) it walks the sort order's index and
+    stops at the page. Other databases plan from their statistics: the condition as is.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    name = "most_rows"
+
+
+@compiles(MostRows)
+def _most_rows(element: MostRows, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(MostRows, "sqlite")
+def _most_rows_sqlite(element: MostRows, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"likelihood({compiler.process(element.clauses, **kw)}, 0.9)"
 
 
 def code_prefix(column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
@@ -85,10 +114,12 @@ def conditions(f: EventFilter, table: Table) -> list[ColumnElement[bool]]:
         conds.append(c.plover_event == plover_type_column(f.event_type))
     if f.cameo:
         prefix = f.cameo.strip()
-        if len(prefix) >= 2:  # lets the database use the cameo_root index
-            conds.append(c.cameo_root == prefix[:2])
-        if len(prefix) != 2:
-            conds.append(c.cameo.startswith(prefix, autoescape=True))
+        if len(prefix) == 2:
+            conds.append(c.cameo_root == prefix)
+        else:  # codes are digits: a range on the code, which its index serves
+            conds.append(code_prefix(c.cameo, prefix))
+            if len(prefix) > 2 and table is mentions_t:  # no index on mentions.cameo
+                conds.append(c.cameo_root == prefix[:2])
     if f.since is not None:
         conds.append(c.date >= f.since)
     if f.until is not None:
@@ -102,7 +133,7 @@ def conditions(f: EventFilter, table: Table) -> list[ColumnElement[bool]]:
     if f.event_id is not None:
         conds.append(c.event_id == f.event_id)
     if f.min_confidence is not None:
-        conds.append(c.confidence >= f.min_confidence)
+        conds.append(MostRows(c.confidence >= f.min_confidence))
     return [and_(*conds)] if conds else []
 
 
@@ -131,3 +162,44 @@ def order_by(table: Table, sort: str = "date") -> list[ColumnElement[Any]]:
         return [column.desc() for column in default] if descending else default
     column = c.confidence if name == "confidence" else c.n_articles
     return [column.desc() if descending else column.asc(), *default]
+
+
+def select_matching(
+    table: Table,
+    columns: Sequence[ColumnElement[Any]],
+    f: EventFilter,
+    sort: str = "date",
+    offset: int = 0,
+    *,
+    join: Table | None = None,
+) -> Select[Any]:
+    """SELECT ``columns`` of the rows of ``table`` (left-joined to ``join`` on ``doc_id``)
+    that ``f`` selects, in ``sort`` order, the first ``offset`` left out.
+
+    A page (``f.limit``) is found on the keys alone and then joined back to its rows: the
+    database sorts the matching keys, not the matching records (a few kilobytes of JSON
+    each, read from the table for every match), so a page of a common filter costs the
+    page, not the matches."""
+    source: Any = table if join is None else table.outerjoin(join, join.c.doc_id == table.c.doc_id)
+    if f.limit is None and not offset:
+        return (
+            select(*columns)
+            .select_from(source)
+            .where(*conditions(f, table))
+            .order_by(*order_by(table, sort))
+        )
+    key = table.c.mention_id if table is mentions_t else table.c.event_id
+    page = (
+        select(key.label("page_key"))
+        .where(*conditions(f, table))
+        .order_by(*order_by(table, sort))
+        .offset(offset)
+    )
+    if f.limit is not None:
+        page = page.limit(f.limit)
+    keys = page.subquery("page")
+    return (
+        select(*columns)
+        .select_from(source.join(keys, keys.c.page_key == key))
+        .order_by(*order_by(table, sort))
+    )

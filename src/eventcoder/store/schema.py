@@ -167,12 +167,32 @@ Index("ix_events_source_country", events.c.source_country)
 Index("ix_events_target_country", events.c.target_country)
 Index("ix_events_plover_event", events.c.plover_event)
 Index("ix_events_cameo_root", events.c.cameo_root)
+# a page of one type or CAMEO root in date order is read in that order (see below)
+Index("ix_events_plover_event_date", events.c.plover_event, events.c.date)
+Index("ix_events_cameo_root_date", events.c.cameo_root, events.c.date)
 # for the REST API's dyad filters, timelines and sorted pages (added to older databases by
 # eventcoder.store.migrate.add_missing_indexes: no schema version change)
 Index("ix_events_source_code", events.c.source_code)
 Index("ix_events_target_code", events.c.target_code)
-Index("ix_events_confidence", events.c.confidence)
-Index("ix_events_n_articles", events.c.n_articles)
+# a dyad (source and target prefixes) is counted from the index alone, and a network (the
+# dyads of a date range) is read from it without touching the table
+Index("ix_events_source_target", events.c.source_code, events.c.target_code)
+Index(
+    "ix_events_date_dyad",
+    events.c.date,
+    events.c.source_code,
+    events.c.target_code,
+    events.c.goldstein,
+)
+# a CAMEO code filter longer than its root ("040") is a range on the code
+Index("ix_events_cameo", events.c.cameo)
+# the sorts by confidence and by articles break ties by date: with the date in the index a
+# page is read in order (ties sorted in small groups) instead of sorting every event
+Index("ix_events_confidence_date", events.c.confidence, events.c.date)
+# "-confidence": highest first, ties still by date ascending (a backward walk of the index
+# above would give the newest first)
+Index("ix_events_confidence_desc_date", events.c.confidence.desc(), events.c.date)
+Index("ix_events_n_articles_date", events.c.n_articles, events.c.date)
 
 # The days of groups whose events must be recomputed from their mentions: written in
 # the same transaction as the mentions (the dates of the mentions removed and added),

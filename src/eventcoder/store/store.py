@@ -53,7 +53,7 @@ from eventcoder.store.engine import (
     short_error,
 )
 from eventcoder.store.migrate import add_missing_indexes, migrate
-from eventcoder.store.queries import EventFilter, conditions, order_by
+from eventcoder.store.queries import EventFilter, conditions, select_matching
 from eventcoder.store.refresh import refresh_groups
 from eventcoder.store.rows import mention_rows, version_of
 from eventcoder.store.schema import SCHEMA_VERSION, meta, metadata
@@ -557,16 +557,8 @@ class EventStore:
         """(stored record, merged event id, the document's URL) of each matching row."""
         flt = filter or EventFilter()
         # the reporting document's URL goes with each record (GDELT's SOURCEURL)
-        stmt = (
-            select(table.c.record, table.c.event_id, documents_t.c.url)
-            .select_from(table.outerjoin(documents_t, documents_t.c.doc_id == table.c.doc_id))
-            .where(*conditions(flt, table))
-            .order_by(*order_by(table, sort))
-        )
-        if flt.limit is not None:
-            stmt = stmt.limit(flt.limit)
-        if offset:
-            stmt = stmt.offset(offset)
+        columns = (table.c.record, table.c.event_id, documents_t.c.url)
+        stmt = select_matching(table, columns, flt, sort, offset, join=documents_t)
         try:
             with self._engine.connect() as conn:
                 result = conn.execution_options(yield_per=QUERY_YIELD_PER).execute(stmt)

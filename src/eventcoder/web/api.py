@@ -14,6 +14,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from eventcoder import __version__
@@ -138,7 +139,7 @@ def list_events(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
     offset: Annotated[int, Query(ge=0)] = 0,
     sort: Annotated[SortOrder, Query()] = "date",
-) -> dict[str, Any]:
+) -> JSONResponse:
     store = _state(request).store
     flt = filter_of(
         actor=_text("actor", actor),
@@ -156,16 +157,19 @@ def list_events(
     events: list[StoredEvent] = []
     if offset < total:
         events = list(store.query_events(replace(flt, limit=limit), sort=sort, offset=offset))
-    return {
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-        "events": [stored.to_record() for stored in events],
-    }
+    # the records are JSON already: a JSONResponse skips FastAPI's encoder walking them
+    return JSONResponse(
+        {
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "events": [stored.to_record() for stored in events],
+        }
+    )
 
 
 @router.get("/events/{event_id}")
-def event_detail(request: Request, event_id: str) -> dict[str, Any]:
+def event_detail(request: Request, event_id: str) -> JSONResponse:
     state = _state(request)
     found = []
     if _could_be_stored(event_id):
@@ -177,16 +181,18 @@ def event_detail(request: Request, event_id: str) -> dict[str, Any]:
     analytics = state.store.analytics
     heads = analytics.document_heads([m.event.doc_id for m in mentions])
     document = analytics.document(stored.event.doc_id)
-    return {
-        "event": stored.to_record(),
-        "labels": _labels(stored),
-        "mentions": [mention.to_record() for mention in mentions],
-        "articles": [
-            {"doc_id": h.doc_id, "title": h.title, "url": h.url, "date": h.date.isoformat()}
-            for h in heads
-        ],
-        "document": None if document is None else _document_head(document, text=True),
-    }
+    return JSONResponse(
+        {
+            "event": stored.to_record(),
+            "labels": _labels(stored),
+            "mentions": [mention.to_record() for mention in mentions],
+            "articles": [
+                {"doc_id": h.doc_id, "title": h.title, "url": h.url, "date": h.date.isoformat()}
+                for h in heads
+            ],
+            "document": None if document is None else _document_head(document, text=True),
+        }
+    )
 
 
 @router.get("/documents/{doc_id:path}")

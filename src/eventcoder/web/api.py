@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from eventcoder import __version__
+from eventcoder.actors.explain import look_up
 from eventcoder.errors import UsageError
 from eventcoder.model import StoredEvent, stable_hash
 from eventcoder.pipeline import Coder, CoderConfig
@@ -222,8 +223,8 @@ def actors(
         "query": name,
         "date": day.isoformat(),
         "actors": [
-            {"code": m.code, "name": m.name, "kb_id": m.kb_id, "why": m.why}
-            for m in look_up_actor(name, day)
+            {"code": a.code, "name": a.name, "kb_id": a.kb_id, "why": a.why}
+            for a in look_up(name, day)
         ],
     }
 
@@ -324,43 +325,6 @@ def code(
         "stored": store,
         "events": [event.to_record() for event in events],
     }
-
-
-@dataclass(frozen=True)
-class ActorMatch:
-    """How a name codes on a day: what ``eventcoder kb lookup`` prints, as fields."""
-
-    code: str
-    name: str | None
-    kb_id: str | None
-    why: str
-
-
-def look_up_actor(name: str, day: date) -> list[ActorMatch]:
-    """The knowledge base's answers for ``name`` on ``day`` (empty when nothing matches):
-    the lines of ``eventcoder kb lookup`` ("CODE  why"), with the entry each is about."""
-    from eventcoder.actors.explain import explain_name
-    from eventcoder.actors.kb import load_kb, user_kb_dirs
-
-    kb = load_kb(user_kb_dirs())
-    # the entries explain_name describes, in its order (the agent's line comes last)
-    entries = kb.lookup(name, day) or [e for e in kb.lookup_surname(name) if e.kind == "person"]
-    lines = explain_name(name, day)
-    if lines[0].startswith("not found"):
-        return []
-    found = []
-    for i, line in enumerate(lines):
-        code, _, why = line.partition("  ")
-        entry = entries[i] if i < len(entries) else None
-        found.append(
-            ActorMatch(
-                code=code,
-                name=entry.name if entry else None,
-                kb_id=entry.kb_id if entry else None,
-                why=why,
-            )
-        )
-    return found
 
 
 def _labels(stored: StoredEvent) -> dict[str, str]:

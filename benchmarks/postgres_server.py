@@ -79,7 +79,8 @@ def _version(name: str) -> tuple[int, ...]:
     return tuple(int(part) if part.isdigit() else -1 for part in name.split("."))
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         port: int = sock.getsockname()[1]
@@ -221,7 +222,7 @@ class PostgresServer:
 
     def _launch(self, attempts: int = 3) -> None:
         for attempt in range(attempts):
-            self.port = _free_port()  # another process may take it first: then retry
+            self.port = free_port()  # another process may take it first: then retry
             try:
                 self._run(
                     "pg_ctl",

@@ -1,20 +1,15 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ci import in_ci
 from eventcoder.pipeline import Coder, CoderConfig, get_coder
 from postgres_server import PostgresServer, PostgresUnavailable, find_bindir
 
 SAMPLES = Path(__file__).resolve().parents[1] / "src" / "eventcoder" / "samples"
-
-
-def in_ci() -> bool:
-    """True when the environment variable CI is set (and not to 0/false/no)."""
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -7,8 +7,8 @@ from benchmarks.postgres_server import (
     SUPERUSER,
     PostgresServer,
     PostgresUnavailable,
-    _free_port,
     find_bindir,
+    free_port,
 )
 
 __all__ = [
@@ -17,6 +17,6 @@ __all__ = [
     "SUPERUSER",
     "PostgresServer",
     "PostgresUnavailable",
-    "_free_port",
     "find_bindir",
+    "free_port",
 ]

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Dialog, Page, Request, expect, sync_playwright
 
+from ci import in_ci
 from web_server import (
     HOSTILE_DOC_ID,
     IMG_ONERROR,
@@ -29,7 +30,6 @@ from web_server import (
     SCRIPT,
     LiveServer,
     coded_store,
-    in_ci,
 )
 
 # not marked slow: `make test` runs them on every machine (the issue asks it); together

@@ -15,7 +15,7 @@ import pytest
 from eventcoder.cli import main
 from eventcoder.errors import StoreError
 from eventcoder.store import EventStore, open_store
-from postgres_server import PASSWORD_ROLE, PostgresServer, _free_port
+from postgres_server import PASSWORD_ROLE, PostgresServer, free_port
 from test_store import VERSION, make_doc, make_event, overlapping, run_in_threads, stored
 
 pytestmark = pytest.mark.postgresql
@@ -78,7 +78,7 @@ def test_wrong_password(
 
 def test_unreachable_server(capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("psycopg")
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     url = f"postgresql+psycopg://someone:{SECRET}@127.0.0.1:{port}/events?connect_timeout=5"
     with pytest.raises(StoreError, match=rf"cannot open database .*127\.0\.0\.1:{port}") as info:
         open_store(url)

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from ci import in_ci
 from eventcoder.errors import EventCoderError, InputError
 from eventcoder.ingest import iter_documents, split_seed_date
 from eventcoder.model import (
@@ -52,7 +53,6 @@ ARTICLES = SAMPLES / "articles.jsonl"
 SEED = SAMPLES / "seed_article.txt"
 MODEL = "md"
 CONFIG = CoderConfig(model=MODEL, kb_dirs=())
-UNDER_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -71,7 +71,7 @@ def spark() -> Iterator[Any]:
     """A local[2] SparkSession for the whole test session."""
     missing = _spark_missing()
     if missing is not None:
-        if UNDER_CI:
+        if in_ci():
             pytest.fail(f"{missing}: the Spark tests must run under CI")
         pytest.skip(missing)
     from pyspark.sql import SparkSession

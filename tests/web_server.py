@@ -12,8 +12,6 @@ waits until ``/api/health`` answers and stops the server when its ``with`` block
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +23,8 @@ from types import TracebackType
 from typing import Any
 
 import pytest
+
+from benchmarks.postgres_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "src" / "eventcoder" / "samples"
@@ -54,19 +54,6 @@ HOSTILE_ARTICLE = {
         f'see <a href="{JAVASCRIPT_URL}">the statement</a>.'
     ),
 }
-
-
-def in_ci() -> bool:
-    """True when the environment variable CI is set (and not to 0/false/no), as conftest.py."""
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def free_port() -> int:
-    """A TCP port on the loopback interface that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def eventcoder_command(*args: str) -> list[str]:

@@ -370,7 +370,7 @@ def test_a_version_1_database_is_upgraded(db_url: str) -> None:
         assert store.counts().events == 1
         with store._engine.connect() as conn:
             version = conn.execute(text("SELECT value FROM meta")).scalar_one()
-    assert version == str(SCHEMA_VERSION) == "4"
+    assert version == str(SCHEMA_VERSION) == "5"
 
 
 def _with_schema_2_keys(store: EventStore) -> None:
@@ -446,7 +446,7 @@ def test_a_version_2_database_is_regrouped(db_url: str, tmp_path: Path) -> None:
             version = conn.execute(text("SELECT value FROM meta")).scalar_one()
             found = conn.execute(text("SELECT cameo, group_key FROM mentions WHERE doc_id = 'dw'"))
             keys = {cameo: key for cameo, key in found}
-        assert version == "4"
+        assert version == str(SCHEMA_VERSION)
         assert keys == {"040": "sym:DEUGOV|FRAGOV|04|", "042": "DEUGOV|FRAGOV|04|"}
         assert store.counts().stale_groups == 4
         regrouped = _events_table(store)

@@ -81,6 +81,23 @@ def test_events_page_through_every_event(client: TestClient) -> None:
     assert past["events"] == [] and past["total"] == first["total"]
 
 
+def test_the_count_stops_at_its_cap(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    everything = client.get("/api/events", params={"limit": 500}).json()
+    assert everything["total_exact"] is True and everything["total"] == len(everything["events"])
+    monkeypatch.setattr(api, "COUNT_CAP", 3)
+    first = client.get("/api/events", params={"limit": 2}).json()
+    assert (first["total"], first["total_exact"]) == (3, False)
+    # pages past the cap are still served, in the same order
+    seen: list[str] = []
+    for offset in range(0, everything["total"] + 4, 2):
+        page = client.get("/api/events", params={"limit": 2, "offset": offset}).json()
+        assert page["total"] == 3 and page["total_exact"] is (everything["total"] <= 3)
+        seen += [e["event_id"] for e in page["events"]]
+    assert seen == [e["event_id"] for e in everything["events"]]
+    one = client.get("/api/events", params=SEED_PAIR).json()
+    assert one["total_exact"] is True and one["total"] == len(one["events"]) <= 3
+
+
 @pytest.mark.parametrize("sort", EVENT_SORTS)
 def test_events_sort(client: TestClient, sort: str) -> None:
     events = client.get("/api/events", params={"sort": sort, "limit": 500}).json()["events"]

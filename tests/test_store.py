@@ -593,6 +593,45 @@ def test_filter_actor(filled: EventStore) -> None:
     assert _q(filled, actor="50%x") == []
 
 
+def test_filter_actor_on_events_as_on_mentions(filled: EventStore) -> None:
+    filled.refresh_events()
+    for words in ("rus", "kremlin", "KREMLIN", "POLMIL", "_50%", "50%x", "e", "Washington"):
+        on_events = {r["doc_id"] for r in records(filled.query_events(EventFilter(actor=words)))}
+        assert on_events == {doc for doc, _ in _q(filled, actor=words)}, words
+        assert filled.count_events(EventFilter(actor=words)) == len(
+            list(filled.query_events(EventFilter(actor=words)))
+        )
+
+
+def test_filter_actor_folds_case_beyond_ascii(store: EventStore) -> None:
+    ev = make_event(source=("DEUGOV", "Die Straße-Polizei"), target=("UKR", "ÖSTERREICH Ünd Ω"))
+    store.write_document(make_doc(), [ev])
+    store.refresh_events()
+    for words in ("STRASSE", "straße", "österreich", "ünd ω"):
+        assert ids(mentions(store, EventFilter(actor=words))) == [ev.event_id], words
+        assert len(list(store.query_events(EventFilter(actor=words)))) == 1, words
+
+
+def test_a_version_4_database_gets_its_actor_texts(db_url: str) -> None:
+    with open_store(db_url) as store:
+        store.write_document(make_doc(), [make_event(source=("RUS", "the Kremlin"))])
+        store.refresh_events()
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:  # what schema 4 was: no actor_texts
+            conn.execute(text("DROP TABLE actor_texts"))
+            conn.execute(text("UPDATE meta SET value = '4' WHERE key = 'schema_version'"))
+    finally:
+        engine.dispose()
+    with open_store(db_url) as store:
+        assert [r["doc_id"] for r in records(store.query_events(EventFilter(actor="kreml")))] == [
+            "d1"
+        ]
+        assert sql(store, "select value from meta where key = 'schema_version'") == [
+            (str(SCHEMA_VERSION),)
+        ]
+
+
 def test_filter_country_source_target(filled: EventStore) -> None:
     assert _q(filled, country="ukr") == [("b", 5), ("a", 10), ("a", 40)]
     assert _q(filled, source="UKR") == [("a", 10), ("a", 40)]

@@ -141,6 +141,14 @@ def test_page_has_its_hooks_nav_title_and_policy(client: TestClient, url: str) -
 
 
 @pytest.mark.parametrize("url", list(PAGE_HOOKS))
+def test_head_of_a_page_has_the_get_headers_and_no_body(client: TestClient, url: str) -> None:
+    got, head = client.get(url), client.head(url)
+    assert head.status_code == 200 and head.content == b""
+    for name in ("content-type", "content-security-policy", "content-length"):
+        assert head.headers[name] == got.headers[name]
+
+
+@pytest.mark.parametrize("url", list(PAGE_HOOKS))
 def test_page_scripts_are_our_own_modules(client: TestClient, url: str) -> None:
     page = parse(client.get(url).text)
     scripts = [e for e in page.elements if e.tag == "script"]

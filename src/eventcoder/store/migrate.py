@@ -12,6 +12,7 @@ created, so a migration is all-or-nothing.
   the next refresh moves it into its new event.
 - 3 → 4: ``documents`` gets a ``language`` column; the documents stored before were
   all parsed as English, so they are ``"en"``.
+- 4 → 5: ``actor_texts`` holds the distinct actor texts of the stored mentions.
 """
 
 from __future__ import annotations
@@ -34,7 +35,14 @@ from sqlalchemy import (
 )
 
 from eventcoder.store.dedup import group_key, is_symmetric
-from eventcoder.store.schema import documents, mentions, meta, metadata, stale_groups
+from eventcoder.store.schema import (
+    actor_texts,
+    documents,
+    mentions,
+    meta,
+    metadata,
+    stale_groups,
+)
 
 _CHUNK = 1000
 
@@ -57,6 +65,9 @@ def migrate(conn: Connection) -> None:
         version = 3
     if version == 3:
         _v3_to_v4(conn)
+        version = 4
+    if version == 4:
+        _v4_to_v5(conn)
 
 
 def add_missing_indexes(conn: Connection) -> None:
@@ -184,3 +195,19 @@ def _add_stale(conn: Connection, keys: set[tuple[str, date]]) -> None:
         rows = [{"group_key": key, "day": day} for key, day in chunk if (key, day) not in present]
         if rows:
             conn.execute(insert(stale_groups), rows)
+
+
+def _v4_to_v5(conn: Connection) -> None:
+    from eventcoder.store.actor_texts import add_actor_texts
+
+    actor_texts.create(conn, checkfirst=True)
+    for column in (mentions.c.source_text, mentions.c.target_text):
+        texts = conn.execute(select(column).where(column.is_not(None)).distinct()).scalars()
+        batch: list[str] = []
+        for name in texts:
+            batch.append(name)
+            if len(batch) == _CHUNK:
+                add_actor_texts(conn, batch)
+                batch = []
+        add_actor_texts(conn, batch)
+    conn.execute(text("UPDATE meta SET value = '5' WHERE key = 'schema_version'"))

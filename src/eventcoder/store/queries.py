@@ -12,6 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from eventcoder.store.actor_texts import actor_text_conditions
 from eventcoder.store.rows import plover_type_column
 from eventcoder.store.schema import mentions as mentions_t
 
@@ -21,8 +22,8 @@ class EventFilter:
     """Which events (or mentions) the queries return; ``None`` means any.
 
     - ``actor``: source or target code starting with it, or actor text containing it
-      (case-insensitive). The words may be anywhere in the text, so no index serves this
-      filter: alone it reads every event; with a date range only the range's.
+      (case-folded, anywhere in the text). The texts holding it are found in the table
+      of distinct actor texts, then their events by index (``store.actor_texts``).
     - ``country``: source or target country code (e.g. ``"UKR"``).
     - ``source`` / ``target``: actor code prefix (e.g. ``"UKR"`` or ``"UKRMIL"``).
     - ``event_type``: PLOVER event type (case-insensitive, e.g. ``"consult"``).
@@ -65,6 +66,7 @@ class MostRows(FunctionElement[bool]):
     type = Boolean()
     inherit_cache = True
     name = "most_rows"
+    _is_implicitly_boolean = True  # a condition: no "= 1" where booleans are integers
 
 
 @compiles(MostRows)
@@ -94,13 +96,11 @@ def conditions(f: EventFilter, table: Table) -> list[ColumnElement[bool]]:
     c = table.c
     conds: list[ColumnElement[bool]] = []
     if f.actor:
-        code = f.actor.upper()
         conds.append(
             or_(
-                c.source_code.startswith(code, autoescape=True),
-                c.target_code.startswith(code, autoescape=True),
-                c.source_text.icontains(f.actor, autoescape=True),
-                c.target_text.icontains(f.actor, autoescape=True),
+                code_prefix(c.source_code, f.actor),
+                code_prefix(c.target_code, f.actor),
+                *actor_text_conditions(table, f.actor),
             )
         )
     if f.country:

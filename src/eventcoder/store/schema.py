@@ -13,7 +13,8 @@ Version history: 1, ``documents`` + ``events`` (one row per event in an article)
 2, those rows became ``mentions`` and ``events`` holds the deduplicated events;
 3, no table changed, but the ``group_key`` of a mutual CAMEO code is the unordered dyad
 and a ``publication`` date groups as a day; 4, ``documents.language``, the language the
-coder found (documents not in English are stored with it and no events).
+coder found (documents not in English are stored with it and no events); 5,
+``actor_texts``, the distinct actor texts the ``actor`` filter searches.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Stable constraint names, so migrations and PostgreSQL error messages are predictable.
 NAMING_CONVENTION = {
@@ -193,6 +194,24 @@ Index("ix_events_confidence_date", events.c.confidence, events.c.date)
 # above would give the newest first)
 Index("ix_events_confidence_desc_date", events.c.confidence.desc(), events.c.date)
 Index("ix_events_n_articles_date", events.c.n_articles, events.c.date)
+
+# the ``actor`` filter: the events whose actor text is one of the texts found in
+# ``actor_texts`` (hash indexes on PostgreSQL, whose b-trees refuse entries past 2.7 kB)
+Index("ix_events_source_text", events.c.source_text, postgresql_using="hash")
+Index("ix_events_target_text", events.c.target_text, postgresql_using="hash")
+
+# Every distinct actor text of the stored mentions, written with them, and ``folded``
+# (``str.casefold``) for matching. The ``actor`` filter reads this table, one row per name
+# (a corpus names the same actors over and over), for the names holding its words, then
+# the events of those names by the indexes above, instead of reading every event's text.
+# Names no longer used are left: they only cost a row.
+actor_texts = Table(
+    "actor_texts",
+    metadata,
+    Column("text_key", String(64), primary_key=True),  # eventcoder.model.stable_hash(text)
+    Column("text", Text, nullable=False),
+    Column("folded", Text, nullable=False),
+)
 
 # The days of groups whose events must be recomputed from their mentions: written in
 # the same transaction as the mentions (the dates of the mentions removed and added),

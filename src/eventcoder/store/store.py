@@ -42,6 +42,7 @@ from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLA
 
 from eventcoder.errors import StoreError
 from eventcoder.model import Document, Event, Reports, StoredEvent, StoredMention
+from eventcoder.store.actor_texts import add_actor_texts
 from eventcoder.store.engine import (
     IN_CLAUSE_CHUNK,
     QUERY_YIELD_PER,
@@ -145,6 +146,9 @@ def open_store(db: str) -> EventStore:
     return EventStore(engine, url)
 
 
+_ACTOR_TEXTS = ("source_text", "target_text")
+
+
 class EventStore:
     """Documents and events in a database; use :func:`open_store` to get one."""
 
@@ -221,6 +225,7 @@ class EventStore:
             conn.execute(delete(mentions_t).where(mentions_t.c.doc_id.in_(chunk)))
         if new_rows:
             conn.execute(insert(mentions_t), new_rows)
+            add_actor_texts(conn, (row[side] for row in new_rows for side in _ACTOR_TEXTS))
 
     def _upsert_document(
         self, conn: Connection, doc: Document, n_events: int, version: str
@@ -489,13 +494,20 @@ class EventStore:
         for record, event_id, url in self._query(mentions_t, filter):
             yield StoredMention(Event.from_record(record), merged_into=event_id, url=url or None)
 
-    def count_events(self, filter: EventFilter | None = None) -> int:
-        """How many deduplicated events match ``filter`` (its ``limit`` left aside)."""
-        stmt = (
-            select(func.count())
-            .select_from(events_t)
-            .where(*conditions(filter or EventFilter(), events_t))
-        )
+    def count_events(self, filter: EventFilter | None = None, *, at_most: int | None = None) -> int:
+        """How many deduplicated events match ``filter`` (its ``limit`` left aside).
+
+        With ``at_most``, counting stops past it: the answer is ``at_most + 1`` when more
+        match. A search page shows "more than 10,000" at the cost of reading 10,001 index
+        entries, where the exact count of a common filter reads every match."""
+        where = conditions(filter or EventFilter(), events_t)
+        if at_most is None:
+            stmt = select(func.count()).select_from(events_t).where(*where)
+        else:
+            if at_most < 0:
+                raise ValueError(f"at_most must be >= 0, got {at_most}")
+            matches = select(events_t.c.event_id).where(*where).limit(at_most + 1).subquery()
+            stmt = select(func.count()).select_from(matches)
         try:
             with self._engine.connect() as conn:
                 return int(conn.execute(stmt).scalar_one())

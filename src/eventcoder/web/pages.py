@@ -9,7 +9,7 @@ Content-Security-Policy: scripts, styles and requests from this server only, no 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -88,6 +88,11 @@ INTERVALS = (Choice("day", "Day"), Choice("week", "Week"), Choice("month", "Mont
 router = APIRouter(include_in_schema=False)
 
 
+def _page(path: str) -> Callable[[Callable[..., HTMLResponse]], Callable[..., HTMLResponse]]:
+    """A page route: GET, and HEAD as link checkers and monitors send it (same headers)."""
+    return router.api_route(path, methods=["GET", "HEAD"], response_class=HTMLResponse)
+
+
 @cache
 def template_environment() -> Environment:
     """The Jinja environment of the pages: autoescape on for every template."""
@@ -128,7 +133,7 @@ def _query_values(request: Request, names: tuple[str, ...]) -> dict[str, str]:
     return {name: request.query_params.get(name, "") for name in names}
 
 
-@router.get("/", response_class=HTMLResponse)
+@_page("/")
 def search_page(request: Request) -> HTMLResponse:
     values = _query_values(request, (*SEARCH_FILTERS, "sort", "limit"))
     return render_page(
@@ -141,29 +146,29 @@ def search_page(request: Request) -> HTMLResponse:
     )
 
 
-@router.get("/events/{event_id}", response_class=HTMLResponse)
+@_page("/events/{event_id}")
 def event_page(event_id: str) -> HTMLResponse:
     return render_page("event.html", "event", event_id=event_id)
 
 
 # Document ids may hold slashes ("2024/kyiv"), hence the path converter.
-@router.get("/documents/{doc_id:path}", response_class=HTMLResponse)
+@_page("/documents/{doc_id:path}")
 def document_page(doc_id: str) -> HTMLResponse:
     return render_page("document.html", "document", doc_id=doc_id)
 
 
-@router.get("/timeline", response_class=HTMLResponse)
+@_page("/timeline")
 def timeline_page(request: Request) -> HTMLResponse:
     values = _query_values(request, ("source", "target", "interval", "since", "until"))
     return render_page("timeline.html", "timeline", values=values, intervals=INTERVALS)
 
 
-@router.get("/network", response_class=HTMLResponse)
+@_page("/network")
 def network_page(request: Request) -> HTMLResponse:
     values = _query_values(request, ("since", "until", "min_events"))
     return render_page("network.html", "network", values=values)
 
 
-@router.get("/code", response_class=HTMLResponse)
+@_page("/code")
 def code_page() -> HTMLResponse:
     return render_page("code.html", "code", today=date.today().isoformat())

@@ -87,13 +87,18 @@ async function main() {
     for (const record of data.events) body.appendChild(resultRow(record));
     const first = data.events.length ? data.offset + 1 : 0;
     const last = data.offset + data.events.length;
+    const counted = data.total_exact
+      ? `${data.total.toLocaleString("en")} events`
+      : `More than ${data.total.toLocaleString("en")} events`;
     count.textContent =
       data.total === 0
         ? "No events match these filters (0 events)."
-        : `${data.total.toLocaleString("en")} events · showing ${first.toLocaleString("en")}–${last.toLocaleString("en")}`;
+        : `${counted} · showing ${first.toLocaleString("en")}–${last.toLocaleString("en")}`;
     count.dataset.total = String(data.total);
+    count.dataset.totalExact = String(data.total_exact);
+    const more = data.total_exact ? last < data.total : data.events.length === data.limit;
     setPager(document.getElementById("prev-page"), params, Math.max(0, data.offset - data.limit), data.offset > 0);
-    setPager(document.getElementById("next-page"), params, data.offset + data.limit, last < data.total);
+    setPager(document.getElementById("next-page"), params, data.offset + data.limit, more);
     if (data.total === 0) {
       body.appendChild(el("tr", { className: "empty" }, el("td", { colspan: "8" }, "Nothing found. Loosen a filter, or clear them all.")));
     }

@@ -105,6 +105,7 @@ class RequestMix:
             ("type + dates", lambda: {"type": rng.choice(sample.types), **self._range(7, 90)}),
             ("cameo", lambda: {"cameo": rng.choice(sample.cameos)[: rng.choice((2, 3))]}),
             ("min_confidence", lambda: {"min_confidence": f"{rng.uniform(0.5, 0.95):.2f}"}),
+            ("actor", lambda: {"actor": self._word()}),
             ("actor + dates", lambda: {"actor": self._word(), **self._range(7, 60)}),
             ("country + source + dates", self._combined),
             ("doc", lambda: {"doc": rng.choice(sample.doc_ids)}),

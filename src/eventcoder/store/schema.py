@@ -194,6 +194,17 @@ Index("ix_events_confidence_date", events.c.confidence, events.c.date)
 # above would give the newest first)
 Index("ix_events_confidence_desc_date", events.c.confidence.desc(), events.c.date)
 Index("ix_events_n_articles_date", events.c.n_articles, events.c.date)
+# the same sorts within one type or CAMEO root (filters that match a tenth of a store):
+# without them a page sorts every match of the type (40-50 ms on 200,000 events)
+for _column in (events.c.plover_event, events.c.cameo_root):
+    Index(f"ix_events_{_column.name}_confidence", _column, events.c.confidence, events.c.date)
+    Index(
+        f"ix_events_{_column.name}_confidence_desc",
+        _column,
+        events.c.confidence.desc(),
+        events.c.date,
+    )
+    Index(f"ix_events_{_column.name}_n_articles", _column, events.c.n_articles, events.c.date)
 
 # the ``actor`` filter: the events whose actor text is one of the texts found in
 # ``actor_texts`` (hash indexes on PostgreSQL, whose b-trees refuse entries past 2.7 kB)

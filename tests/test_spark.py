@@ -520,3 +520,66 @@ def test_spark_output_merges_in_a_store_like_local_coding(spark: Any, tmp_path: 
     assert len(merged) == 1, merged
     assert merged[0]["reports"]["articles"] == 3
     assert {merged[0]["source"]["country"], merged[0]["target"]["country"]} == {"FRA", "DEU"}
+
+
+# --------------------------------------------------------------------------- HTML and WARC
+
+
+def _web_input(folder: Path) -> Path:
+    """Two saved pages, a per-record gzip WARC of pages (with a request and a PDF) and a cut
+    WARC: read a whole file per task."""
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    folder.mkdir()
+    rows = article_rows()
+    pages = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<meta property='article:published_time' content='{row['date']}'>"
+        f"<title>{row.get('title') or row['id']}</title></head><body><article>"
+        + "".join(f"<p>{p}</p>" for p in row["text"].split("\n\n") if p.strip())
+        + "</article></body></html>"
+        for row in rows[:6]
+    ]
+    (folder / "one.html").write_text(pages[0], encoding="utf-8")
+    (folder / "two.htm").write_text(pages[1], encoding="utf-8")
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for n, html in enumerate(pages[2:]):
+        url = f"https://news.example.com/story-{n}"
+        request = StatusAndHeaders("GET / HTTP/1.1", [("Host", "x")], is_http_request=True)
+        writer.write_record(
+            writer.create_warc_record(url, "request", payload=io.BytesIO(b""), http_headers=request)
+        )
+        kind = "text/html" if n != 3 else "application/pdf"
+        headers = StatusAndHeaders("200 OK", [("Content-Type", kind)], protocol="HTTP/1.1")
+        payload = io.BytesIO(html.encode())
+        writer.write_record(
+            writer.create_warc_record(url, "response", payload=payload, http_headers=headers)
+        )
+    data = buffer.getvalue()
+    (folder / "crawl.warc.gz").write_bytes(data)
+    (folder / "cut.warc.gz").write_bytes(data[: len(data) // 2])
+    return folder
+
+
+@pytest.mark.slow
+def test_html_and_warc_job_gives_the_local_events(spark: Any, tmp_path: Path) -> None:
+    folder = _web_input(tmp_path / "web")
+    local = list(iter_documents([folder]))
+    local_errors = [e for e in local if isinstance(e, InputError)]
+    assert len(local_errors) == 1 and "cut short" in local_errors[0].reason
+    documents = [d for d in local if isinstance(d, Document)]
+    output = tmp_path / "events"
+    summary = run_job(spark, str(folder), str(output), model=MODEL, kb_dirs=())
+    assert summary.input_format == "warc"
+    assert summary.documents == len(documents) > 5
+    assert summary.read_errors == 1
+    # crawl: 4 requests and the PDF; cut: the requests before the cut
+    assert summary.skipped_records >= 5
+    assert spark_records(spark, output) == local_records([folder])
+    [error] = spark_errors(spark, summary)
+    assert error["path"] == str(folder / "cut.warc.gz")
+    assert error["line"] == local_errors[0].line and "cut short" in error["reason"]

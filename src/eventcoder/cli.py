@@ -88,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_kb(args)
         if args.command == "serve":
             return cmd_serve(args)
+        if args.command == "watch":
+            from eventcoder.cli_watch import cmd_watch
+
+            return cmd_watch(args)
     except EventCoderError as exc:
         print(f"eventcoder: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from eventcoder import __version__
-from eventcoder.argtypes import any_day, day, positive
+from eventcoder.argtypes import any_day, day, duration, positive, seconds
 from eventcoder.coding.learned.ways import LEARNED_WAYS
 from eventcoder.nlp import DEFAULT_MODEL
 
@@ -117,6 +117,71 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=port_number, default=8000, help="TCP port (default: 8000; 0: any free one)"
     )
+
+    watch = sub.add_parser(
+        "watch",
+        help="poll RSS/Atom feeds, fetch each new article, code and store it (docs/watch.md)",
+    )
+    watch.add_argument(
+        "feeds",
+        nargs="+",
+        metavar="FEED",
+        help="a feed URL, or a feed list file (OPML, or one URL a line)",
+    )
+    watch.add_argument(
+        "--db", default=DEFAULT_DB, help=f"SQLite path or SQLAlchemy URL (default: {DEFAULT_DB})"
+    )
+    watch.add_argument(
+        "--interval",
+        type=duration,
+        default=900.0,
+        metavar="DURATION",
+        help="time from one poll to the next: 90s, 15m, 1h (default: 15m)",
+    )
+    watch.add_argument("--once", action="store_true", help="poll once and exit (for cron)")
+    watch.add_argument(
+        "--model",
+        choices=("sm", "md"),
+        default=DEFAULT_MODEL,
+        help=f"spaCy model (default: {DEFAULT_MODEL})",
+    )
+    watch.add_argument(
+        "--concurrency",
+        type=positive,
+        default=16,
+        metavar="N",
+        help="requests in flight over all sites (default: 16; one at a time per site)",
+    )
+    watch.add_argument(
+        "--host-delay",
+        type=seconds,
+        default=1.0,
+        metavar="SECONDS",
+        help="wait between two requests to one site (default: 1)",
+    )
+    watch.add_argument(
+        "--timeout",
+        type=seconds,
+        default=20.0,
+        metavar="SECONDS",
+        help="give up on a server silent this long (default: 20)",
+    )
+    watch.add_argument(
+        "--retries",
+        type=int,
+        choices=range(0, 10),
+        default=2,
+        metavar="N",
+        help="retries of a timeout, 429 or 5xx within a poll, with backoff (default: 2)",
+    )
+    watch.add_argument(
+        "--max-bytes",
+        type=positive,
+        default=5_000_000,
+        metavar="N",
+        help="largest page or feed read (default: 5000000)",
+    )
+    watch.add_argument("--quiet", action="store_true", help="print only each poll's summary")
 
     summary = sub.add_parser(
         "summary", help="a short report of the stored events, fitted to the terminal"

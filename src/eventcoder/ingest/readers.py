@@ -13,6 +13,14 @@ Supported inputs (see the README's input contract):
 * ``.jsonl`` (or ``.ndjson``): one JSON object a line with ``id``, ``date``, ``text`` and
   optional ``title``, ``url``, ``source``; other fields are ignored; ``origin`` is ``path:line``.
 * ``.csv``: the same columns, a header row is required; ``origin`` is ``path:line``.
+* ``.html`` / ``.htm``: one saved web page, one document: the article's main text, title,
+  URL and site (``eventcoder.ingest.html``); its date is the page's own (metadata, then a
+  date in its URL), else ``--date``; ``doc_id`` is the file stem, ``origin`` the path. A
+  page without article text (empty, not HTML) is refused with its path.
+* ``.warc`` / ``.warc.gz``: web archives, streamed; every HTML response with status 200 is
+  a document (``eventcoder.ingest.warc``), ``origin`` is ``path:byte offset``; other
+  records are counted and said in one ``SkippedRecords`` warning per file; a file cut
+  short yields what came before and an ``InputError`` at the offset where it broke.
 * a directory: read recursively in sorted order; hidden entries and other file types are
   skipped.
 * ``-``: JSONL read from standard input.
@@ -44,6 +52,8 @@ from eventcoder.ingest.clean import (
     parse_day,
     split_seed_date,
 )
+from eventcoder.ingest.html import extract_page, page_document
+from eventcoder.ingest.warc import read_warc
 from eventcoder.model import Document, stable_hash
 
 STDIN = "-"
@@ -91,7 +101,7 @@ def iter_documents(
             else:
                 files += 1
                 path, label, key = item
-                reader = _READERS[path.suffix.lower()](path, label, key, default_date)
+                reader = _READERS[suffix_of(path)](path, label, key, default_date)
                 yield from _noticed_if_empty(reader, label)
         if files == 0 and Path(given).is_dir():
             wanted = ", ".join(SUPPORTED_SUFFIXES)
@@ -126,17 +136,15 @@ def sample_corpus_paths() -> list[Path]:
     base = Path(str(root))
     if not base.is_dir():
         raise DataError("the packaged sample corpus is missing", str(base))
-    return sorted(
-        p for p in base.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-    )
+    return sorted(p for p in base.iterdir() if p.is_file() and suffix_of(p) in SUPPORTED_SUFFIXES)
 
 
 def estimate_count(paths: Iterable[str | Path]) -> int | None:
     """Roughly how many documents ``paths`` hold, for a progress bar; None if unknown.
 
-    One per ``.txt`` file, one per line of JSONL, one per line of CSV after the
+    One per ``.txt`` or HTML file, one per line of JSONL, one per line of CSV after the
     header (blank lines and quoted fields spanning lines make it an overestimate). Reads the files
-    once, in constant memory; standard input cannot be counted.
+    once, in constant memory; standard input and WARC files cannot be counted.
     """
     total = 0
     for given in paths:
@@ -146,8 +154,10 @@ def estimate_count(paths: Iterable[str | Path]) -> int | None:
             if isinstance(item, InputError):
                 continue
             path = item[0]
-            suffix = path.suffix.lower()
-            if suffix == ".txt":
+            suffix = suffix_of(path)
+            if suffix in _WARC:
+                return None
+            if suffix in _ONE_DOCUMENT:
                 total += 1
                 continue
             try:
@@ -183,7 +193,7 @@ def _expand(path: Path, label: str) -> Iterator[tuple[Path, str, str] | InputErr
     except OSError as exc:
         yield InputError(f"cannot read: {exc.strerror or exc}", label)
         return
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+    if suffix_of(path) not in SUPPORTED_SUFFIXES:
         wanted = ", ".join(SUPPORTED_SUFFIXES)
         yield InputError(
             f"unsupported file type {path.suffix or '(none)'!r}: expected {wanted}", label
@@ -208,7 +218,7 @@ def _walk(top: Path) -> Iterator[tuple[Path, str, str] | InputError]:
             if name.startswith("."):
                 continue
             child = Path(dirpath, name)
-            if child.suffix.lower() in SUPPORTED_SUFFIXES:
+            if suffix_of(child) in SUPPORTED_SUFFIXES:
                 yield child, str(child), child.relative_to(top).with_suffix("").as_posix()
     for exc in errors:
         yield InputError(f"cannot read directory: {exc.strerror or exc}", str(exc.filename))
@@ -294,6 +304,34 @@ def _read_txt(path: Path, label: str, key: str, default_date: date | None) -> It
         yield InputError(exc.reason, label, 1)
         return
     yield Document(doc_id=key, text=text, date=day, origin=label)
+
+
+# --------------------------------------------------------------------------- .html
+
+
+def _read_html(path: Path, label: str, key: str, default_date: date | None) -> Iterator[DocOrError]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield InputError(f"cannot read: {exc.strerror or exc}", label)
+        return
+    if not data.strip():
+        yield InputError("empty file, expected an HTML page", label)
+        return
+    page = extract_page(data)
+    if page is None:
+        yield InputError(
+            "no article text found: not an HTML page, or a page without an article", label
+        )
+        return
+    try:
+        yield page_document(page, doc_id=key, origin=label, default_date=default_date)
+    except InputError as exc:
+        yield InputError(exc.reason, label)
+
+
+def _read_warc(path: Path, label: str, key: str, default_date: date | None) -> Iterator[DocOrError]:
+    return read_warc(path, label, default_date)
 
 
 # --------------------------------------------------------------------------- .jsonl
@@ -603,5 +641,18 @@ _READERS: dict[str, _Reader] = {
     ".jsonl": _read_jsonl,
     ".ndjson": _read_jsonl,
     ".csv": _read_csv,
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".warc": _read_warc,
+    ".warc.gz": _read_warc,
 }
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_READERS)
+_ONE_DOCUMENT = (".txt", ".html", ".htm")
+_WARC = (".warc", ".warc.gz")
+
+
+def suffix_of(path: Path) -> str:
+    """The suffix that picks a file's reader: ``.warc.gz`` for a compressed web archive,
+    else the last suffix, lower-cased."""
+    name = path.name.lower()
+    return ".warc.gz" if name.endswith(".warc.gz") else path.suffix.lower()

@@ -32,11 +32,14 @@ def _conf_pair(value: str) -> tuple[str, str]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m eventcoder.spark",
-        description="Code documents into events on Spark: JSONL or Parquet in, Parquet out.",
+        description="Code documents into events on Spark: JSONL, Parquet, HTML or WARC in, "
+        "Parquet out.",
         epilog="Bad records are written to OUTPUT/_errors. Exit status: 0 all coded, "
         "1 some records skipped, 2 the job failed.",
     )
-    parser.add_argument("input", metavar="INPUT", help="JSONL or Parquet file, folder or glob")
+    parser.add_argument(
+        "input", metavar="INPUT", help="JSONL, Parquet, HTML or WARC file, folder or glob"
+    )
     parser.add_argument("output", metavar="OUTPUT", help="folder for the events Parquet")
     parser.add_argument(
         "--model",

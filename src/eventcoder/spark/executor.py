@@ -2,13 +2,19 @@
 
 The driver (``eventcoder.spark.job``) ships these functions, with a ``Plan``, to the
 executors; each partition yields tagged items: ``(DOC, Document)``, ``(EVENT, row)``,
-``(ERROR, row)`` and, last, one ``(STATS, PartitionStats)``.
+``(ERROR, row)``, ``(SKIPPED, count)`` (WARC records that are no HTML page) and, last, one
+``(STATS, PartitionStats)``.
+
+HTML pages and WARC archives are read a whole file per task (``read_files``) with the local
+readers, so a WARC file streams through one executor and its documents, errors and skipped
+records are those of ``eventcoder code``.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from eventcoder.errors import InputError
-from eventcoder.ingest import build_document
+from eventcoder.ingest import build_document, iter_documents
 from eventcoder.ingest.readers import parse_jsonl_line
+from eventcoder.ingest.warc import SkippedRecords
 from eventcoder.model import Document, Event
 from eventcoder.pipeline import CoderConfig, get_coder
 from eventcoder.spark.schema import record_to_row
@@ -32,7 +39,7 @@ PATH_COL = "_eventcoder_path"
 BLOCK_COL = "_eventcoder_block"
 
 # tags of the items passed between the stages of the job
-DOC, EVENT, ERROR, STATS = 0, 1, 2, 3
+DOC, EVENT, ERROR, STATS, SKIPPED = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class PartitionStats:
     code_errors: int = 0
     model_loads: int = 0
     used_coder: bool = False
+    skipped_records: int = 0  # WARC records that hold no HTML page (not errors)
 
 
 def read_partition(
@@ -82,6 +90,29 @@ def read_partition(
             continue
         if document is not None:
             yield DOC, document
+
+
+def read_files(plan: Plan, paths: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    """Whole HTML and WARC files (``file:`` URIs or local paths) to ``(DOC, Document)`` and
+    ``(ERROR, row)`` items, as ``eventcoder code`` reads them, then ``(SKIPPED, n)``: the
+    WARC records that were counted and left out."""
+    for uri in paths:
+        path = display_path(uri)
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            for item in iter_documents([path], default_date=plan.default_date):
+                if isinstance(item, InputError):
+                    yield (
+                        ERROR,
+                        error_row(item.path or path, item.line or 0, "read", None, item.reason),
+                    )
+                else:
+                    yield DOC, item
+        skipped = sum(
+            sum(w.message.counts.values()) for w in said if isinstance(w.message, SkippedRecords)
+        )
+        if skipped:
+            yield SKIPPED, skipped
 
 
 def _row_document(plan: Plan, row: Row, label: str, line: int) -> Document | None:
@@ -114,6 +145,9 @@ def code_partition(
 
     def documents() -> Iterator[Document]:
         for tag, value in items:
+            if tag == SKIPPED:
+                tally["skipped_records"] += value
+                continue
             tally["records"] += 1
             if tag == DOC:
                 yield value
@@ -124,6 +158,8 @@ def code_partition(
     def on_error(document: Document, exc: Exception) -> None:
         tally["code_errors"] += 1
         path, _, line = document.origin.rpartition(":")
+        if not (path and line.isdigit()):  # an HTML file: its origin is the path alone
+            path, line = document.origin, "0"
         reason = str(exc) or type(exc).__name__
         pending.append(error_row(path, int(line), "code", document.doc_id, reason))
 
@@ -152,6 +188,7 @@ def code_partition(
             code_errors=tally["code_errors"],
             model_loads=tally["model_loads"],
             used_coder=first is not None,
+            skipped_records=tally["skipped_records"],
         ),
     )
 

@@ -27,6 +27,7 @@ from eventcoder.spark.executor import (
     PartitionStats,
     Plan,
     code_partition,
+    read_files,
     read_partition,
 )
 from eventcoder.spark.schema import error_schema, event_schema, require_pyspark
@@ -35,11 +36,15 @@ if TYPE_CHECKING:
     from pyspark.core.rdd import RDD
     from pyspark.sql import DataFrame, SparkSession
 
-FORMATS = ("jsonl", "parquet")
+FORMATS = ("jsonl", "parquet", "html", "warc")
+# read a whole file per task with the local readers (``executor.read_files``)
+FILE_FORMATS = ("html", "warc")
 ERRORS_DIR = "_errors"
 
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 _PARQUET_SUFFIXES = (".parquet", ".parq")
+_HTML_SUFFIXES = (".html", ".htm")
+_WARC_SUFFIXES = (".warc", ".warc.gz")
 _COMPRESSION_SUFFIXES = (".gz", ".bz2", ".zst", ".lz4", ".snappy", ".deflate", ".xz")
 _DETECT_LIMIT = 1000  # files looked at when guessing the format of a directory
 
@@ -61,16 +66,20 @@ class JobSummary:
     code_errors: int  # documents that failed while being coded
     model_loads: int  # coders built by the Python workers during the job
     python_workers: int  # distinct Python worker processes that coded documents
+    skipped_records: int = 0  # WARC records left out: requests, metadata, not HTML, not 200
 
     @property
     def errors(self) -> int:
         return self.read_errors + self.code_errors
 
     def describe(self) -> str:
-        return (
+        text = (
             f"coded {self.documents} documents, {self.events} events; skipped {self.errors} "
             f"({self.read_errors} unreadable records, {self.code_errors} coding failures)"
         )
+        if self.skipped_records:
+            text += f"; {self.skipped_records} WARC records hold no HTML page to code"
+        return text
 
 
 def run_job(
@@ -89,7 +98,9 @@ def run_job(
 ) -> JobSummary:
     """Code the documents at ``input_path`` and write events Parquet to ``output_path``.
 
-    ``input_format`` is ``jsonl`` or ``parquet`` (default: from the file names).
+    ``input_format`` is ``jsonl``, ``parquet``, ``html`` or ``warc`` (default: from the file
+    names); HTML pages and WARC files (``.warc``, ``.warc.gz``) are read a whole file per
+    task and must be on a file system the executors mount (``file:`` paths).
     ``partitions`` sets how many tasks code (default: the input splits, at least the
     default parallelism). ``kb_dirs`` (default ``$EVENTCODER_KB`` on the driver) must
     exist on every executor. ``learned`` is ``combined`` (rules and the learned event model)
@@ -113,11 +124,16 @@ def run_job(
     plan = Plan(fmt, default_date, config)
     _warn_without_worker_reuse(sc)
 
-    frame = _read_input(spark, input_path, fmt)
-    offsets = sc.broadcast(block_offsets(frame))
+    offsets = None
+    if fmt in FILE_FORMATS:
+        files = _input_files(spark, input_path)
+        items = sc.parallelize(files, max(1, len(files))).mapPartitions(partial(read_files, plan))
+    else:
+        frame = _read_input(spark, input_path, fmt)
+        offsets = sc.broadcast(block_offsets(frame))
+        items = frame.rdd.mapPartitions(partial(read_partition, plan, offsets))
     coded: RDD[tuple[int, Any]] | None = None
     try:
-        items = frame.rdd.mapPartitions(partial(read_partition, plan, offsets))
         wanted = partitions or max(items.getNumPartitions(), sc.defaultParallelism)
         if wanted != items.getNumPartitions():
             items = items.repartition(wanted)
@@ -137,7 +153,8 @@ def run_job(
     finally:
         if coded is not None:
             coded.unpersist()
-        offsets.unpersist()
+        if offsets is not None:
+            offsets.unpersist()
 
 
 def _summary(
@@ -162,6 +179,7 @@ def _summary(
         code_errors=sum(s.code_errors for s in stats),
         model_loads=sum(s.model_loads for s in stats),
         python_workers=len({(s.host, s.pid) for s in stats if s.used_coder}),
+        skipped_records=sum(s.skipped_records for s in stats),
     )
 
 
@@ -216,6 +234,10 @@ def _glob(spark: SparkSession, path: str) -> list[tuple[str, bool]]:
 
 def _format_of_name(name: str) -> str | None:
     lowered = name.lower()
+    if lowered.endswith(_WARC_SUFFIXES):
+        return "warc"
+    if lowered.endswith(_HTML_SUFFIXES):
+        return "html"
     for suffix in _COMPRESSION_SUFFIXES:
         if lowered.endswith(suffix) and not lowered.endswith(".snappy.parquet"):
             lowered = lowered[: -len(suffix)]
@@ -246,10 +268,12 @@ def _resolve_format(spark: SparkSession, input_path: str, given: str | None) -> 
                 found.add(fmt)
     if len(found) == 1 and not others:
         return found.pop()
+    if found == set(FILE_FORMATS) and not others:
+        return "warc"  # pages and archives together: both are read a file per task
     seen = ", ".join(sorted(found) + sorted(set(others))[:5]) or "no data files"
     raise InputError(
-        f"cannot tell the input format (found {seen}): name the files *.jsonl or "
-        "*.parquet, or pass --format jsonl|parquet",
+        f"cannot tell the input format (found {seen}): name the files *.jsonl, *.parquet, "
+        "*.html or *.warc(.gz), or pass --format jsonl|parquet|html|warc",
         input_path,
     )
 
@@ -267,6 +291,35 @@ def _data_files(spark: SparkSession, directory: str) -> list[str]:
         if parts and not any(p.startswith(("_", ".")) for p in parts):
             names.append(parts[-1])
     return names
+
+
+def _input_files(spark: SparkSession, input_path: str) -> list[str]:
+    """The HTML and WARC files ``input_path`` names (a file, folder or glob), sorted; hidden
+    and ``_`` entries skipped. They must be ``file:`` paths: the executors open them."""
+    files: list[str] = []
+    for path, is_dir in _glob(spark, input_path):
+        if not is_dir:
+            files.append(path)
+            continue
+        fs, hpath = _filesystem(spark, path)
+        root = str(fs.makeQualified(hpath).toString()).rstrip("/")
+        listing = fs.listFiles(hpath, True)
+        while listing.hasNext():
+            full = str(listing.next().getPath().toString())
+            parts = [p for p in full.split(root, 1)[-1].split("/") if p]
+            hidden = any(p.startswith(("_", ".")) for p in parts)
+            if parts and not hidden and _format_of_name(parts[-1]) in FILE_FORMATS:
+                files.append(full)
+    not_local = [f for f in files if not f.startswith("file:") and "://" in f]
+    if not_local:
+        raise InputError(
+            f"HTML and WARC input is read by each executor from its own file system; "
+            f"{not_local[0]} is not a file: path (copy the files to a shared mount)",
+            input_path,
+        )
+    if not files:
+        raise InputError("no .html, .htm, .warc or .warc.gz files", input_path)
+    return sorted(files)
 
 
 def _check_output(spark: SparkSession, input_path: str, output_path: str, overwrite: bool) -> None:

@@ -14,7 +14,8 @@ Version history: 1, ``documents`` + ``events`` (one row per event in an article)
 3, no table changed, but the ``group_key`` of a mutual CAMEO code is the unordered dyad
 and a ``publication`` date groups as a day; 4, ``documents.language``, the language the
 coder found (documents not in English are stored with it and no events); 5,
-``actor_texts``, the distinct actor texts the ``actor`` filter searches.
+``actor_texts``, the distinct actor texts the ``actor`` filter searches, and ``feeds`` and
+``web_pages``, what ``eventcoder watch`` has polled and fetched.
 """
 
 from __future__ import annotations
@@ -223,6 +224,44 @@ actor_texts = Table(
     Column("text", Text, nullable=False),
     Column("folded", Text, nullable=False),
 )
+
+# ``eventcoder watch``: each feed polled, with what its server sent for conditional GETs
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("feed_key", String(64), primary_key=True),  # stable_hash(url)
+    Column("url", Text, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("polled_at", DateTime),
+    Column("status", Integer),  # the last HTTP status, None when no answer came
+    Column("problem", Text),  # why the last poll failed, None when it did not
+    Column("items", Integer, nullable=False, default=0),  # items seen over all polls
+)
+
+# ``eventcoder watch``: every article URL met in a feed, by its canonical form, and how far
+# it got: ``seen`` (to fetch), ``fetched`` (its page extracted and kept in ``page`` until
+# coded: a killed run codes it without fetching again), ``coded`` (stored as ``doc_id``),
+# ``failed`` (``problem``; tried again after ``retry_at`` until ``attempts`` reach the
+# limit) or ``skipped`` (robots.txt, not a page, the same article as another URL).
+web_pages = Table(
+    "web_pages",
+    metadata,
+    Column("url_key", String(64), primary_key=True),  # stable_hash(canonical url)
+    Column("url", Text, nullable=False),  # canonical
+    Column("feed_url", Text),  # the first feed that carried it
+    Column("title", Text),
+    Column("published", Date),  # the feed item's date
+    Column("state", String(16), nullable=False),
+    Column("problem", Text),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("seen_at", DateTime, nullable=False),
+    Column("tried_at", DateTime),
+    Column("retry_at", DateTime),
+    Column("doc_id", String),
+    Column("page", Text),  # the extracted document (JSON) between fetched and coded
+)
+Index("ix_web_pages_state_retry_at", web_pages.c.state, web_pages.c.retry_at)
 
 # The days of groups whose events must be recomputed from their mentions: written in
 # the same transaction as the mentions (the dates of the mentions removed and added),

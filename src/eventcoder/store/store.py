@@ -65,6 +65,7 @@ from eventcoder.store.schema import stale_groups as stale_t
 
 if TYPE_CHECKING:
     from eventcoder.store.analytics import StoreAnalytics
+    from eventcoder.store.crawl import CrawlState
     from eventcoder.store.event_query import EventQuery
 
 __all__ = [
@@ -555,6 +556,13 @@ class EventStore:
             limit=limit,
         )
         return EventQuery(self, flt)
+
+    @property
+    def crawl(self) -> CrawlState:
+        """What ``eventcoder watch`` keeps here: the feeds polled and the article URLs met."""
+        from eventcoder.store.crawl import CrawlState
+
+        return CrawlState(self._engine, self._shown)
 
     @property
     def analytics(self) -> StoreAnalytics:

@@ -1,0 +1,1 @@
+"""Watching feeds: fetch new articles as they are published, code and store them."""

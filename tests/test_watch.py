@@ -553,3 +553,19 @@ def test_a_killed_watch_loses_nothing_and_fetches_nothing_twice(
     for slug in slugs:
         assert server.hits("/news/" + slug) == 1, slug
     assert server.hits("/news/nigeria-attack") == 2  # in flight when killed, so fetched again
+
+
+def test_the_python_example_of_docs_watch_md_runs(
+    server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The example, with its feed URL pointed at the loopback server."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "watch.md").read_text("utf-8")
+    example = page.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "https://example.org/world/rss.xml" in example
+    serve_pages(server, ["kenya-protest"])
+    server.routes["/feed.xml"] = feed_reply(rss(server, ["kenya-protest"]))
+    monkeypatch.chdir(tmp_path)
+    code = example.replace("https://example.org/world/rss.xml", server.url("/feed.xml"))
+    exec(compile(code, "docs/watch.md", "exec"), {})
+    with open_store(str(tmp_path / "news.db")) as store:
+        assert [d.doc_id for d in stored_documents(store)]

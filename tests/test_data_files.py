@@ -15,6 +15,7 @@ from eventcoder.actors.kb import build_kb
 from eventcoder.coding.patterns import build_vocabulary
 from eventcoder.errors import DataError
 from eventcoder.ontology import load_ontology_from
+from eventcoder.places.gazetteer import check_place_tables
 from eventcoder.tsv import tsv_header, tsv_rows
 
 PACKAGE = Path(eventcoder.__file__).parent
@@ -73,6 +74,16 @@ KINDS = (
         {},  # every pattern file: see _bad_value
     ),
     Kind("benchmarks/data", "", _load_templates, {"templates.tsv": ("weight", "often", "weight")}),
+    Kind(
+        "places/data",
+        "",
+        lambda copy: check_place_tables(copy.parent),
+        {
+            "adm1_a_k.tsv": ("country", "U S", "bad country code"),
+            "adm1_l_z.tsv": ("country", "U S", "bad country code"),
+            "country_centroids.tsv": ("lat", "north", "lat and lon must be numbers"),
+        },
+    ),
 )
 
 

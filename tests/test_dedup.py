@@ -370,7 +370,7 @@ def test_a_version_1_database_is_upgraded(db_url: str) -> None:
         assert store.counts().events == 1
         with store._engine.connect() as conn:
             version = conn.execute(text("SELECT value FROM meta")).scalar_one()
-    assert version == str(SCHEMA_VERSION) == "5"
+    assert version == str(SCHEMA_VERSION) == "6"
 
 
 def _with_schema_2_keys(store: EventStore) -> None:

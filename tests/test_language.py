@@ -276,7 +276,7 @@ def test_a_schema_3_database_gets_the_language_column(db_url: str) -> None:
         )
         with store._engine.connect() as conn:
             version = conn.execute(text("SELECT value FROM meta")).scalar_one()
-    assert version == str(SCHEMA_VERSION) == "5"
+    assert version == str(SCHEMA_VERSION) == "6"
     assert _languages(db_url) == {"old": "en", "new": "fr"}
     with open_store(db_url) as store:  # reopening changes nothing
         assert store.counts().documents == 2

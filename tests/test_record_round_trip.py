@@ -18,6 +18,7 @@ from eventcoder.model import (
     Document,
     Event,
     Evidence,
+    Location,
     Modality,
     Plover,
     StoredEvent,
@@ -67,6 +68,9 @@ def full_event() -> Event:
         confidence=0.875,
         rule="04_consult.tsv:44+model-retype:AGREE>CONSULT",
         coder_version="eventcoder-test+sm",
+        location=Location(
+            "Kyiv", "UKR", 50.45, 30.52, "city", "dateline", "Kyiv City", 703448, "Kyiv", 3, 7
+        ),
     )
 
 
@@ -81,6 +85,7 @@ def sparse_event() -> Event:
         plover=Plover("CONSULT"),
         modality=Modality(),
         date_precision="day",
+        location=Location(None, None, None, None, "none", "no place in the text"),
         event_id="",
     )
 
@@ -92,7 +97,7 @@ def test_the_test_events_set_every_field() -> None:
     full = full_event()
     for f in fields(Event):
         assert getattr(full, f.name) != f.default, f.name
-    for part in (full.source, full.plover, full.modality, full.evidence):
+    for part in (full.source, full.plover, full.modality, full.evidence, full.location):
         for f in fields(part):  # type: ignore[arg-type]
             assert getattr(part, f.name) not in (None, "", (), False, -1), f.name
 

@@ -29,6 +29,7 @@ from eventcoder.model import (
     Document,
     Event,
     Evidence,
+    Location,
     Modality,
     Plover,
 )
@@ -170,6 +171,7 @@ def _sample_event(target: bool) -> Event:
         confidence=0.85,
         rule="04_consult.tsv:24",
         coder_version="eventcoder-0.1.0+md",
+        location=Location("Kyiv", "UKR", 50.45, 30.52, "city", "dateline", text="KYIV"),
     )
 
 

@@ -30,6 +30,7 @@ from eventcoder.model import (
     Document,
     Event,
     Evidence,
+    Location,
     Modality,
     Plover,
     Reports,
@@ -39,10 +40,10 @@ from eventcoder.model import (
 
 if TYPE_CHECKING:
     from eventcoder.library import code_documents, code_text
-    from eventcoder.store import EventFilter, EventStore, open_store
+    from eventcoder.store import EventFilter, EventStore, Near, open_store
     from eventcoder.store.event_query import EventQuery
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # name -> the module it is imported from on first use
 _LAZY = {
@@ -51,6 +52,7 @@ _LAZY = {
     "open_store": "eventcoder.store",
     "EventStore": "eventcoder.store",
     "EventFilter": "eventcoder.store",
+    "Near": "eventcoder.store",
     "EventQuery": "eventcoder.store.event_query",
 }
 
@@ -76,8 +78,10 @@ __all__ = [
     "EventStore",
     "Evidence",
     "InputError",
+    "Location",
     "Modality",
     "ModelError",
+    "Near",
     "Plover",
     "Reports",
     "StoreError",

@@ -51,7 +51,7 @@ _SHOWN_IDS = 5
 
 
 def _filter_from(args: argparse.Namespace, limit: int | None = None) -> EventFilter:
-    from eventcoder.filters import check_filter
+    from eventcoder.filters import check_filter, parse_near
     from eventcoder.store import EventFilter
 
     flt = EventFilter(
@@ -66,6 +66,8 @@ def _filter_from(args: argparse.Namespace, limit: int | None = None) -> EventFil
         doc_id=args.doc_id,
         event_id=args.event_id,
         min_confidence=args.min_confidence,
+        location_country=args.location_country,
+        near=None if args.near is None else parse_near(args.near),
         limit=limit,
     )
     check_filter(flt)

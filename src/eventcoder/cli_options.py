@@ -293,3 +293,11 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--min-confidence", type=float, metavar="C", help="only events with confidence >= C"
     )
+    parser.add_argument(
+        "--location-country", metavar="ISO3", help="events that happened in this country"
+    )
+    parser.add_argument(
+        "--near",
+        metavar="LAT,LON,KM",
+        help="events that happened within KM kilometres of a point, e.g. 50.45,30.52,100",
+    )

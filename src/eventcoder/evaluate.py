@@ -23,6 +23,8 @@ Metrics, micro-averaged over documents (one document per gold record):
   predicted source code (country + primary sector) equals the gold one. See
   :func:`source_code_matches` for the exact comparison.
 * **empty**: of the documents with no gold event, the share where nothing was coded.
+* **place**: when gold events carry a ``location``, how well events are placed
+  (``eventcoder.places.scoring``: within 161 km, country, no invented point).
 
 A gold document missing from the predictions counts as predicting nothing; predictions
 for documents that are not in the gold file are ignored.
@@ -41,6 +43,7 @@ from typing import Any
 from eventcoder.errors import DataError, EvalError
 from eventcoder.model import Actor, Event
 from eventcoder.ontology import load_ontology
+from eventcoder.places.scoring import GoldLocation, PlaceScores, format_place_scores, score_places
 
 SYMMETRIC_TYPES: frozenset[str] = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 """Types whose dyad matches in either direction."""
@@ -72,6 +75,7 @@ class GoldEvent:
     event: str  # PLOVER 0.8 type, normalised
     mode: str | None = None
     reciprocal: bool = False
+    location: GoldLocation | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,28 @@ def _parse_event(obj: Any, where: str) -> GoldEvent:
         event=event,
         mode=_optional_str(obj, "mode", where),
         reciprocal=bool(reciprocal),
+        location=_parse_location(obj.get("location"), f"{where}: location"),
+    )
+
+
+def _parse_location(obj: Any, where: str) -> GoldLocation | None:
+    if obj is None:
+        return None
+    if not isinstance(obj, dict):
+        raise EvalError(f"{where}: must be an object with lat, lon and country, or null")
+    lat, lon = obj.get("lat"), obj.get("lon")
+    point: tuple[float, float] | None = None
+    if lat is not None or lon is not None:
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon)):
+            raise EvalError(f"{where}: lat and lon must be numbers, or both null")
+        point = (float(lat or 0), float(lon or 0))  # both numbers, checked above
+        if not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
+            raise EvalError(f"{where}: {lat}, {lon} is not a point on the globe")
+    return GoldLocation(
+        country=_optional_str(obj, "country", where),
+        lat=point[0] if point else None,
+        lon=point[1] if point else None,
+        precision=_optional_str(obj, "precision", where),
     )
 
 
@@ -213,6 +239,7 @@ class Scores:
     # (gold type missed, predicted type spurious) -> number of documents with both
     confusions: Mapping[tuple[str, str], int] = field(default_factory=dict)
     documents: int = 0
+    places: PlaceScores | None = None  # when the gold events carry locations
 
     @property
     def actor_accuracy(self) -> float:
@@ -270,6 +297,12 @@ def score(gold: Sequence[GoldRecord], predicted: Mapping[str, Sequence[Event]]) 
             empty_correct += int(not events)
 
     names = sorted({name for name, _ in per_type}, key=_type_order)
+    located = [
+        (record.doc_id, g.event, g.location)
+        for record in gold
+        for g in record.events
+        if g.location is not None
+    ]
     return Scores(
         type=type_prf,
         dyad=dyad_prf,
@@ -283,6 +316,7 @@ def score(gold: Sequence[GoldRecord], predicted: Mapping[str, Sequence[Event]]) 
         },
         confusions=dict(sorted(confusions.items(), key=lambda kv: (-kv[1], kv[0]))),
         documents=len(gold),
+        places=score_places(located, predicted) if located else None,
     )
 
 
@@ -473,6 +507,7 @@ def format_scores(scores: Scores) -> list[str]:
         f"({scores.actor_correct}/{scores.actor_total} matched dyads)",
         f"empty  {_rate_text(scores.empty_correct, scores.empty_total)} "
         f"({scores.empty_correct}/{scores.empty_total} documents with no gold event coded empty)",
+        *(format_place_scores(scores.places) if scores.places else []),
     ]
 
 
@@ -493,6 +528,18 @@ def format_side_by_side(results: Mapping[str, Scores]) -> list[str]:
     rows.append(
         ("empty", [_rate_text(results[n].empty_correct, results[n].empty_total) for n in names])
     )
+    places = {n: results[n].places for n in names}
+    if all(p is not None for p in places.values()):
+        for label, right, total in (
+            ("place 161 km", "within", "with_point"),
+            ("place country", "country_right", "with_country"),
+            ("place no point", "no_point_right", "placeless"),
+        ):
+            shares = [
+                _rate_text(getattr(p, right), getattr(p, total)) if p else "n/a"
+                for p in places.values()
+            ]
+            rows.append((label, shares))
     lines = [f"{'':<15}" + "".join(f"{n:>{width}}" for n in names)]
     lines.extend(
         f"{label:<15}" + "".join(f"{v:>{width}}" for v in values) for label, values in rows

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from eventcoder.errors import EventCoderError
-from eventcoder.model import Actor, Evidence, Stored
+from eventcoder.model import Actor, Evidence, Location, Stored, record_value
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -58,6 +58,13 @@ FLAT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("doc_id", "str"),
     ("url", "str"),
     ("event_id", "str"),
+    ("location_name", "str"),
+    ("location_country", "str"),
+    ("location_admin1", "str"),
+    ("location_lat", "float"),
+    ("location_lon", "float"),
+    ("location_precision", "str"),
+    ("location_geonames_id", "int"),
 )
 
 CSV_COLUMNS: tuple[str, ...] = (
@@ -83,6 +90,11 @@ CSV_COLUMNS: tuple[str, ...] = (
     "n_mentions",
     "n_sources",
     "n_articles",
+    "location_name",
+    "location_country",
+    "location_lat",
+    "location_lon",
+    "location_precision",
 )
 
 GDELT_COLUMNS: tuple[str, ...] = (
@@ -102,8 +114,19 @@ GDELT_COLUMNS: tuple[str, ...] = (
     "NumMentions",
     "NumSources",
     "NumArticles",
+    "ActionGeo_Type",
+    "ActionGeo_FullName",
+    "ActionGeo_CountryCode",
+    "ActionGeo_ADM1Code",
+    "ActionGeo_Lat",
+    "ActionGeo_Long",
+    "ActionGeo_FeatureID",
     "SOURCEURL",
 )
+
+# GDELT's ActionGeo_Type: 1 country, 2 US state, 3 US city, 4 world city, 5 world state
+_GDELT_GEO_TYPES = {("country", False): 1, ("country", True): 1, ("adm1", True): 2,
+                    ("city", True): 3, ("city", False): 4, ("adm1", False): 5}  # fmt: skip
 
 # (header, width) of the terminal table; the last column (evidence) takes what the
 # terminal has left, at least this width.
@@ -179,6 +202,7 @@ def _word_end(text: str) -> str:
 def csv_row(stored: Stored) -> dict[str, str | int | float | None]:
     """The flat CSV row of one stored event (``None`` stays ``None``)."""
     ev = stored.event
+    place = ev.location
     src, tgt = ev.source, ev.target
     return {
         "event_id": ev.event_id,
@@ -201,6 +225,11 @@ def csv_row(stored: Stored) -> dict[str, str | int | float | None]:
         "evidence_end": ev.evidence.end,
         "trigger": ev.evidence.trigger,
         **dict(zip(("n_mentions", "n_sources", "n_articles"), stored.counts, strict=True)),
+        "location_name": place.name if place else None,
+        "location_country": place.country if place else None,
+        "location_lat": place.lat if place else None,
+        "location_lon": place.lon if place else None,
+        "location_precision": place.precision if place else None,
     }
 
 
@@ -235,6 +264,16 @@ def flat_row(stored: Stored) -> dict[str, FlatValue]:
         doc_id=ev.doc_id,
         url=stored.url,
         event_id=ev.event_id,
+    )
+    place = ev.location
+    row.update(
+        location_name=place.name if place else None,
+        location_country=place.country if place else None,
+        location_admin1=place.admin1 if place else None,
+        location_lat=place.lat if place else None,
+        location_lon=place.lon if place else None,
+        location_precision=place.precision if place else None,
+        location_geonames_id=place.geonames_id if place else None,
     )
     return row
 
@@ -294,7 +333,25 @@ def gdelt_row(stored: Stored) -> list[str]:
         _text(ev.quad_class),
         _text(ev.goldstein),
         *(str(n) for n in stored.counts),
+        *_geo_cells(ev.location),
         _text(stored.url or ev.doc_id),  # the doc_id when no URL is known
+    ]
+
+
+def _geo_cells(place: Location | None) -> list[str]:
+    """GDELT's ActionGeo columns; the country is ISO3 (GDELT writes FIPS 10-4 codes)."""
+    if place is None or place.lat is None or place.lon is None or place.country is None:
+        return ["0", "", "", "", "", "", ""]
+    kind = _GDELT_GEO_TYPES.get((place.precision, place.country == "USA"), 4)
+    full = ", ".join(n for n in (place.name, place.admin1) if n)
+    return [
+        str(kind),
+        _text(full),
+        place.country,
+        _text(place.admin1),
+        f"{place.lat:.4f}",
+        f"{place.lon:.4f}",
+        "" if place.geonames_id is None else str(place.geonames_id),
     ]
 
 
@@ -317,6 +374,7 @@ def plover_record(stored: Stored) -> dict[str, object]:
         "event_text": ev.evidence.sentence,
         "confidence": ev.confidence,
         "doc_id": ev.doc_id,
+        "location": record_value(ev.location) if ev.location else None,
     }
 
 

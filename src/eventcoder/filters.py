@@ -18,6 +18,7 @@ from importlib import resources
 from eventcoder.actors.kb import normalise_name
 from eventcoder.errors import UsageError
 from eventcoder.ontology import load_ontology
+from eventcoder.store.queries import Near
 from eventcoder.store.store import EventFilter
 from eventcoder.tsv import tsv_rows
 
@@ -67,6 +68,8 @@ CLI_NAMES: Mapping[str, str] = {
     "min_confidence": "--min-confidence",
     "since": "--since",
     "until": "--until",
+    "location_country": "--location-country",
+    "near": "--near",
 }
 PARAMETER_NAMES: Mapping[str, str] = {
     field: option.removeprefix("--").replace("-", "_") for field, option in CLI_NAMES.items()
@@ -95,6 +98,8 @@ def check_filter(flt: EventFilter, names: Mapping[str, str] = CLI_NAMES) -> None
             )
     if flt.country is not None:
         _check_country(names["country"], flt.country, words, whole=True)
+    if flt.location_country is not None:
+        _check_country(names["location_country"], flt.location_country, words, whole=True)
     for option, value in ((names["source"], flt.source), (names["target"], flt.target)):
         if value is not None:
             _check_country(option, value, words, whole=False)
@@ -104,6 +109,20 @@ def check_filter(flt: EventFilter, names: Mapping[str, str] = CLI_NAMES) -> None
         raise UsageError(
             f"{names['since']} {flt.since} is after {names['until']} {flt.until}: no event fits"
         )
+
+
+def parse_near(value: str, option: str = "--near") -> Near:
+    """``"50.45,30.52,100"``: within 100 km of 50.45 N, 30.52 E."""
+    parts = [p.strip() for p in value.split(",")]
+    try:
+        lat, lon, km = (float(p) for p in parts)
+        return Near(lat, lon, km)
+    except ValueError as exc:
+        why = str(exc) if len(parts) == 3 and "could not convert" not in str(exc) else ""
+        raise UsageError(
+            f"{option} {value!r} is not LAT,LON,KM (degrees north, degrees east, kilometres), "
+            "e.g. 50.45,30.52,100" + (f": {why}" if why else "")
+        ) from None
 
 
 def _check_country(option: str, value: str, words: Vocabulary, *, whole: bool) -> None:

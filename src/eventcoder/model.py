@@ -115,6 +115,31 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where an event happened: a place of the gazetteer (``eventcoder.places``).
+
+    ``precision`` is ``city`` (a populated place), ``adm1`` (a first-level region),
+    ``country`` (the country's centre point: the text gave no finer place) or ``none``
+    (no place and no country: ``why`` says why, the other fields are empty). ``text``,
+    ``start`` and ``end`` are the words naming it (``document.text[start:end] == text``)
+    when they are in the text, else ``None``, -1, -1. ``why`` says how it was chosen:
+    the event's clause, the dateline, the article's main place, or an actor's country.
+    """
+
+    name: str | None
+    country: str | None  # ISO 3166-1 alpha-3
+    lat: float | None
+    lon: float | None
+    precision: str
+    why: str
+    admin1: str | None = None
+    geonames_id: int | None = None
+    text: str | None = None
+    start: int = -1
+    end: int = -1
+
+
+@dataclass(frozen=True)
 class Event:
     doc_id: str
     date: date
@@ -131,6 +156,7 @@ class Event:
     rule: str
     coder_version: str
     event_id: str = field(default="")
+    location: Location | None = None
 
     def __post_init__(self) -> None:
         if not self.event_id:

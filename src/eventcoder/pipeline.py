@@ -38,9 +38,11 @@ from eventcoder.coding.patterns import Vocabulary, load_vocabulary
 from eventcoder.errors import InputError, UsageError
 from eventcoder.ingest.clean import Normalised, as_read, parse_copy
 from eventcoder.language import ENGLISH, detect_language
-from eventcoder.model import Actor, Document, Event
+from eventcoder.model import Actor, Document, Event, Location
 from eventcoder.nlp import DEFAULT_MODEL, load_pipeline
 from eventcoder.ontology import load_ontology
+from eventcoder.places.gazetteer import Gazetteer
+from eventcoder.places.locate import DATELINE, Dateline, Locator, find_dateline
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -80,7 +82,7 @@ class CoderConfig:
 def coder_version(config: CoderConfig) -> str:
     """The version stamped on events coded with ``config`` (without loading anything).
 
-    ``eventcoder-0.1.0+md``, with ``+kb.<hash>`` when user knowledge-base folders are in
+    ``eventcoder-0.2.0+md``, with ``+kb.<hash>`` when user knowledge-base folders are in
     use: a run after the KB changed (``kb import-wikidata``, an edited people.tsv) then
     recodes the stored documents instead of taking them as current.
     """
@@ -116,6 +118,7 @@ class Coder:
         self.ontology = load_ontology()
         self.nlp: Language = load_pipeline(self.config.model, self.kb.ruler_patterns())
         self.extractor = Extractor(self.vocabulary, self.ontology, self.version, self.kb)
+        self._locator: Locator | None = None
         self.combiner: Combiner | None = None
         if self.config.learned != "rules":
             self.combiner = Combiner(
@@ -129,6 +132,16 @@ class Coder:
     def version(self) -> str:
         return coder_version(self.config)
 
+    @property
+    def locator(self) -> Locator:
+        """The placing stage; its gazetteer is opened (built, the first time on a machine)
+        when the first event is placed."""
+        if self._locator is None:
+            self._locator = Locator(
+                Gazetteer.open(), frozenset(self.vocabulary.grammar.reporting_verbs)
+            )
+        return self._locator
+
     def code_in_parts(self, document: Document, part_chars: int = PART_CHARS) -> list[Event]:
         """The events of ``document``, its shadow parsed in parts of at most ``part_chars``
         characters (see ``split_parts``); offsets point into ``document.text``.
@@ -139,8 +152,11 @@ class Coder:
         _check_document_date(document)
         return self._code_parts(document, parse_copy(document.text), part_chars)
 
-    def code_parsed(self, document: Document, doc: Doc) -> list[Event]:
-        """Events of ``doc``, spaCy's parse of ``document.text``; offsets point into it.
+    def code_parsed(
+        self, document: Document, doc: Doc, dateline: Dateline | None = None
+    ) -> list[Event]:
+        """Events of ``doc``, spaCy's parse of ``document.text``; offsets point into it,
+        but for a ``dateline`` place, which is given in the offsets of the text as read.
 
         The stage below ``code_documents``: that one parses the copy ``parse_copy`` makes
         (normalised, datelines left out) and maps the offsets back to the text as read.
@@ -148,11 +164,12 @@ class Coder:
         _check_document_date(document)
         actors = DocumentActors(self.kb, doc, document.date)
         if self.combiner is not None and self.config.learned == "model":
-            return self.combiner.model_only(document, doc, actors)
-        events = self.extractor.events(document, doc, actors)
-        if self.combiner is not None:
-            events = self.combiner.combine(document, doc, actors, events)
-        return events
+            events = self.combiner.model_only(document, doc, actors)
+        else:
+            events = self.extractor.events(document, doc, actors)
+            if self.combiner is not None:
+                events = self.combiner.combine(document, doc, actors, events)
+        return self.locator.place(doc, events, dateline)
 
     def code_documents(
         self, documents: Iterable[Document], on_error: ErrorHandler | None = None
@@ -205,7 +222,8 @@ class Coder:
                 if len(shadow.text) > PART_CHARS:
                     events = self._code_parts(document, shadow, PART_CHARS)
                 else:
-                    coded = self.code_parsed(replace(document, text=shadow.text), doc)
+                    dateline = find_dateline(document.text)
+                    coded = self.code_parsed(replace(document, text=shadow.text), doc, dateline)
                     events = [_to_original(e, document.text, shadow) for e in coded]
             except Exception as exc:  # one bad document never stops a corpus
                 if on_error is None:
@@ -250,9 +268,10 @@ class Coder:
         Only one part's parse is alive at a time.
         """
         events: list[Event] = []
+        dateline = find_dateline(document.text)
         for start, end in split_parts(shadow.text, part_chars):
             part = shadow.text[start:end]
-            coded = self.code_parsed(replace(document, text=part), self.nlp(part))
+            coded = self.code_parsed(replace(document, text=part), self.nlp(part), dateline)
             events.extend(_to_original(_shifted(e, start), document.text, shadow) for e in coded)
         return events
 
@@ -346,6 +365,7 @@ def _shifted(event: Event, by: int) -> Event:
         event,
         source=_actor_shifted(event.source, by),
         target=_actor_shifted(event.target, by),
+        location=_location_shifted(event.location, by),
         evidence=replace(
             evidence,
             start=evidence.start + by,
@@ -354,6 +374,12 @@ def _shifted(event: Event, by: int) -> Event:
             trigger_end=evidence.trigger_end + by,
         ),
     )
+
+
+def _location_shifted(location: Location | None, by: int) -> Location | None:
+    if location is None or location.start < 0 or location.why == DATELINE:
+        return location
+    return replace(location, start=location.start + by, end=location.end + by)
 
 
 def _actor_shifted(actor: Actor | None, by: int) -> Actor | None:
@@ -372,6 +398,7 @@ def _to_original(event: Event, text: str, shadow: Normalised) -> Event:
         event,
         source=_actor_to_original(event.source, text, shadow),
         target=_actor_to_original(event.target, text, shadow),
+        location=_location_to_original(event.location, text, shadow),
         evidence=replace(
             evidence,
             sentence=text[start:end],
@@ -383,6 +410,16 @@ def _to_original(event: Event, text: str, shadow: Normalised) -> Event:
         ),
         event_id="",
     )
+
+
+def _location_to_original(
+    location: Location | None, text: str, shadow: Normalised
+) -> Location | None:
+    # a dateline's place is found in the text as read (the shadow leaves datelines out)
+    if location is None or location.start < 0 or location.why == DATELINE:
+        return location
+    start, end = shadow.original_span(location.start, location.end)
+    return replace(location, text=text[start:end], start=start, end=end)
 
 
 def _actor_to_original(actor: Actor | None, text: str, shadow: Normalised) -> Actor | None:

@@ -9,6 +9,7 @@ out; the document text itself keeps them (evidence offsets point into it).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -32,11 +33,16 @@ _DASH = r"(?:\s+[-\u2010-\u2012]+\s+|\s*[\u2013-\u2015]\s*|(?<=/)\.\s+)"
 _DASH_ALONE = r"(?:\s+[-\u2010-\u2015]+\s+|\s*[\u2014\u2015]\s*)"
 _WHEN = rf"(?:,?\s+(?:{_DAY_MONTH}|{_WEEKDAY}))"
 
+# after a date a colon ends a dateline too ("Accra, Ghana, Nov 5: Thousands marched")
+_DATED_END = rf"(?:{_DASH}|\s*:\s+)"
+
 _DATELINE = re.compile(
     rf"""^(?:
-        {_CAPS_PLACE}{_REGION}{{0,2}}(?:{_WHEN}\s*{_AGENCY}?|\s*{_AGENCY}){_DASH}
+        {_CAPS_PLACE}{_REGION}{{0,2}}(?:{_WHEN}\s*{_AGENCY}?{_DATED_END}|\s*{_AGENCY}{_DASH})
       | {_CAPS_PLACE_ALONE}{_REGION}{{0,2}}{_DASH_ALONE}
       | {_TITLE_PLACE}{_REGION}{{0,2}}{_WHEN}?\s*{_AGENCY}{_DASH}
+      | (?!(?:On|In|At|By|The|From|Since|Until|After|Before|Last|This|Next)\b)
+        {_TITLE_PLACE}{_REGION}{{0,2}}{_WHEN}\s*{_AGENCY}?{_DATED_END}
       | {_AGENCY}{_DASH}
     )""",
     re.VERBOSE,
@@ -63,7 +69,16 @@ def wire_spans(text: str) -> list[tuple[int, int]]:
     paragraph of the story (after a headline or byline) and is followed by the story's words;
     credit lines ("Reporting by ...") may stand anywhere.
     """
-    spans: list[tuple[int, int]] = []
+    return [span for _kind, span in _wire_parts(text)]
+
+
+def dateline_span(text: str) -> tuple[int, int] | None:
+    """The span of the story's dateline ("KYIV, Jan 25 (Reuters) -"), if it has one."""
+    return next((span for kind, span in _wire_parts(text) if kind == "dateline"), None)
+
+
+def _wire_parts(text: str) -> Iterator[tuple[str, tuple[int, int]]]:
+    """(kind, span) of each credit, byline and dateline of ``text``, in order."""
     offset = 0
     body_started = False
     for index, line in enumerate(text.split("\n")):
@@ -75,18 +90,17 @@ def wire_spans(text: str) -> list[tuple[int, int]]:
         lead = start + len(line) - len(line.lstrip())
         end = lead + len(stripped)
         if _CREDIT.match(stripped):
-            spans.append((lead, end))
+            yield "credit", (lead, end)
             continue
         if body_started or index > 6:
             continue
         if len(stripped) <= _MAX_BYLINE and _BYLINE.match(stripped):
-            spans.append((lead, end))
+            yield "byline", (lead, end)
             continue
         dateline = _DATELINE.match(stripped)
         if dateline and len(stripped) - dateline.end() >= _MIN_BODY_AFTER_DATELINE:
-            spans.append((lead, lead + dateline.end()))
+            yield "dateline", (lead, lead + dateline.end())
             body_started = True
             continue
         # a headline without a full stop may come first; the body starts at a sentence
         body_started = stripped.endswith((".", '"', "\u201d")) or len(stripped) > 120
-    return spans

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from eventcoder.store.queries import Near
 from eventcoder.store.schema import SCHEMA_VERSION
 from eventcoder.store.store import EventFilter, EventStore, StoreCounts, open_store, resolve_url
 
@@ -18,6 +19,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "EventFilter",
     "EventStore",
+    "Near",
     "StoreCounts",
     "open_store",
     "resolve_url",

@@ -3,6 +3,7 @@ small SQL helpers the store's modules share."""
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -55,8 +56,19 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
         _set_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
+        _add_math_functions(dbapi_connection, cursor)
     finally:
         cursor.close()
+
+
+def _add_math_functions(connection: Any, cursor: Any) -> None:
+    """The functions of the ``near`` filter's distance, for SQLite builds without their
+    math functions (they came with 3.35, as a compile-time option)."""
+    try:
+        cursor.execute("SELECT sin(0), cos(0), radians(0)")
+    except sqlite3.OperationalError:
+        for name, function in (("sin", math.sin), ("cos", math.cos), ("radians", math.radians)):
+            connection.create_function(name, 1, function, deterministic=True)
 
 
 def _set_wal(cursor: Any) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from eventcoder.errors import InputError, UsageError
 from eventcoder.model import StoredEvent
-from eventcoder.store.queries import EventFilter
+from eventcoder.store.queries import EventFilter, Near
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,11 +31,13 @@ def filter_of(
     doc_id: str | None = None,
     event_id: str | None = None,
     min_confidence: float | None = None,
+    location_country: str | None = None,
+    near: Near | str | None = None,
     limit: int | None = None,
 ) -> EventFilter:
     """The :class:`EventFilter` of these values, checked as ``eventcoder events`` checks its
     options (:func:`eventcoder.filters.check_filter`), the messages naming the parameters."""
-    from eventcoder.filters import PARAMETER_NAMES, check_filter
+    from eventcoder.filters import PARAMETER_NAMES, check_filter, parse_near
 
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise UsageError(f"limit {limit!r} is not a positive whole number")
@@ -55,6 +57,8 @@ def filter_of(
         doc_id=doc_id,
         event_id=event_id,
         min_confidence=None if min_confidence is None else float(min_confidence),
+        location_country=location_country,
+        near=parse_near(near, "near") if isinstance(near, str) else near,
         limit=limit,
     )
     check_filter(flt, PARAMETER_NAMES)

@@ -13,6 +13,8 @@ created, so a migration is all-or-nothing.
 - 3 → 4: ``documents`` gets a ``language`` column; the documents stored before were
   all parsed as English, so they are ``"en"``.
 - 4 → 5: ``actor_texts`` holds the distinct actor texts of the stored mentions.
+- 5 → 6: ``mentions`` and ``events`` get the ``location_*`` columns, empty: events coded
+  before had no place (a new eventcoder version recodes their documents on the next run).
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ def migrate(conn: Connection) -> None:
         version = 4
     if version == 4:
         _v4_to_v5(conn)
+        version = 5
+    if version == 5:
+        _v5_to_v6(conn)
 
 
 def add_missing_indexes(conn: Connection) -> None:
@@ -211,3 +216,22 @@ def _v4_to_v5(conn: Connection) -> None:
                 batch = []
         add_actor_texts(conn, batch)
     conn.execute(text("UPDATE meta SET value = '5' WHERE key = 'schema_version'"))
+
+
+LOCATION_COLUMNS = (
+    ("location_country", "VARCHAR(16)"),
+    ("location_lat", "FLOAT"),
+    ("location_lon", "FLOAT"),
+    ("location_precision", "VARCHAR(16)"),
+)
+
+
+def _v5_to_v6(conn: Connection) -> None:
+    for table in ("mentions", "events"):
+        if not inspect(conn).has_table(table):
+            continue  # made whole by create_all (from version 1, ``events`` is new)
+        present = {column["name"] for column in inspect(conn).get_columns(table)}
+        for name, kind in LOCATION_COLUMNS:
+            if name not in present:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
+    conn.execute(text("UPDATE meta SET value = '6' WHERE key = 'schema_version'"))

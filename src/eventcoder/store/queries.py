@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Select, Table, and_, or_, select
+from sqlalchemy import Boolean, ColumnElement, Select, Table, and_, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -33,6 +34,8 @@ class EventFilter:
     - ``event_id``: one deduplicated event (with :meth:`EventStore.query_mentions`:
       the mentions merged into it).
     - ``min_confidence``: events whose confidence is at least this (0 to 1).
+    - ``location_country``: events that happened in this country (ISO3).
+    - ``near``: events that happened within ``near.km`` kilometres of a point.
     - ``limit``: at most this many events.
     """
 
@@ -47,11 +50,58 @@ class EventFilter:
     doc_id: str | None = None
     event_id: str | None = None
     min_confidence: float | None = None
+    location_country: str | None = None
+    near: Near | None = None
     limit: int | None = None
 
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 0:
             raise ValueError(f"limit must be >= 0, got {self.limit}")
+
+
+@dataclass(frozen=True)
+class Near:
+    """A circle on the globe: ``km`` kilometres around (``lat``, ``lon``)."""
+
+    lat: float
+    lon: float
+    km: float
+
+    def __post_init__(self) -> None:
+        if not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
+            raise ValueError(f"{self.lat}, {self.lon} is not a point on the globe")
+        if not 0 < self.km <= 20_000:
+            raise ValueError(
+                f"the distance must be more than 0 and at most 20000 km, not {self.km}"
+            )
+
+
+EARTH_RADIUS_KM = 6371.0088
+_KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+
+
+def near_conditions(
+    near: Near, lat: ColumnElement[Any], lon: ColumnElement[Any]
+) -> list[ColumnElement[bool]]:
+    """Points within ``near``: a box of latitudes (and longitudes, unless the circle reaches
+    a pole or the 180th meridian) that the latitude index serves, then the great-circle
+    distance (haversine) itself."""
+    conds: list[ColumnElement[bool]] = []
+    span_lat = near.km / _KM_PER_DEGREE
+    conds.append(lat.between(near.lat - span_lat, near.lat + span_lat))
+    cos_lat = math.cos(math.radians(min(89.0, abs(near.lat) + span_lat)))
+    span_lon = span_lat / cos_lat if cos_lat > 0 else 360.0
+    if abs(near.lat) + span_lat < 90 and near.lon - span_lon >= -180 and near.lon + span_lon <= 180:
+        conds.append(lon.between(near.lon - span_lon, near.lon + span_lon))
+    dlat = func.radians(lat - near.lat) / 2
+    dlon = func.radians(lon - near.lon) / 2
+    haversine = func.sin(dlat) * func.sin(dlat) + math.cos(math.radians(near.lat)) * func.cos(
+        func.radians(lat)
+    ) * func.sin(dlon) * func.sin(dlon)
+    # 2 R asin(sqrt(h)) <= km  <=>  h <= sin(km / 2R)^2 (both sides increase with distance)
+    limit = math.sin(min(math.pi / 2, near.km / (2 * EARTH_RADIUS_KM))) ** 2
+    conds.append(haversine <= limit)
+    return conds
 
 
 class MostRows(FunctionElement[bool]):
@@ -134,6 +184,10 @@ def conditions(f: EventFilter, table: Table) -> list[ColumnElement[bool]]:
         conds.append(c.event_id == f.event_id)
     if f.min_confidence is not None:
         conds.append(MostRows(c.confidence >= f.min_confidence))
+    if f.location_country:
+        conds.append(c.location_country == f.location_country.strip().upper())
+    if f.near is not None:
+        conds.extend(near_conditions(f.near, c.location_lat, c.location_lon))
     return [and_(*conds)] if conds else []
 
 

@@ -8,7 +8,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from eventcoder.model import Actor, Document, Event
+from eventcoder.model import Actor, Document, Event, Location
 from eventcoder.store.dedup import DedupedEvent, group_key, is_symmetric
 
 # the actor columns of each table (``source_code``, ``target_text``, ...), see schema.py
@@ -42,6 +42,15 @@ def _group_of(ev: Event) -> str:
         mention_id=ev.event_id,
         symmetric=is_symmetric(ev.cameo),
     )
+
+
+def _location_columns(location: Location | None) -> dict[str, Any]:
+    return {
+        "location_country": location.country if location else None,
+        "location_lat": location.lat if location else None,
+        "location_lon": location.lon if location else None,
+        "location_precision": location.precision if location else None,
+    }
 
 
 def mention_row(ev: Event) -> dict[str, Any]:
@@ -78,6 +87,7 @@ def mention_row(ev: Event) -> dict[str, Any]:
         "confidence": ev.confidence,
         "rule": ev.rule,
         "coder_version": ev.coder_version,
+        **_location_columns(ev.location),
         "record": record,
     }
 
@@ -129,5 +139,6 @@ def event_row(found: DedupedEvent, representative: Event) -> dict[str, Any]:
         "n_sources": found.n_sources,
         "ev_start": rep.ev_start,
         "trigger_start": rep.trigger_start,
+        **_location_columns(ev.location),
         "record": json.dumps(stored.to_record(), ensure_ascii=False, allow_nan=False),
     }

@@ -15,7 +15,8 @@ Version history: 1, ``documents`` + ``events`` (one row per event in an article)
 and a ``publication`` date groups as a day; 4, ``documents.language``, the language the
 coder found (documents not in English are stored with it and no events); 5,
 ``actor_texts``, the distinct actor texts the ``actor`` filter searches, and ``feeds`` and
-``web_pages``, what ``eventcoder watch`` has polled and fetched.
+``web_pages``, what ``eventcoder watch`` has polled and fetched; 6, the ``location_*``
+columns of ``mentions`` and ``events`` (where the event happened, ``eventcoder.places``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Stable constraint names, so migrations and PostgreSQL error messages are predictable.
 NAMING_CONVENTION = {
@@ -117,6 +118,11 @@ mentions = Table(
     Column("confidence", Float),
     Column("rule", Text, nullable=False, default=""),
     Column("coder_version", String(128), nullable=False, default=""),
+    # where it happened (Event.location): filtered by country and by distance
+    Column("location_country", String(16)),
+    Column("location_lat", Float),
+    Column("location_lon", Float),
+    Column("location_precision", String(16)),
     Column("record", Text, nullable=False),  # json of Event.to_record()
 )
 
@@ -128,6 +134,7 @@ Index("ix_mentions_plover_event", mentions.c.plover_event)
 Index("ix_mentions_cameo_root", mentions.c.cameo_root)
 Index("ix_mentions_doc_id", mentions.c.doc_id)
 Index("ix_mentions_event_id", mentions.c.event_id)
+Index("ix_mentions_location_country", mentions.c.location_country)
 
 # One row per deduplicated event: the mentions of one group (same dyad, unordered for
 # mutual CAMEO codes, same CAMEO root and modality) whose dates lie within a day of the
@@ -160,6 +167,11 @@ events = Table(
     Column("n_sources", Integer, nullable=False),
     Column("ev_start", Integer, nullable=False),
     Column("trigger_start", Integer, nullable=False),
+    # where it happened (Event.location): filtered by country and by distance
+    Column("location_country", String(16)),
+    Column("location_lat", Float),
+    Column("location_lon", Float),
+    Column("location_precision", String(16)),
     Column("record", Text, nullable=False),
 )
 
@@ -172,6 +184,9 @@ Index("ix_events_cameo_root", events.c.cameo_root)
 # a page of one type or CAMEO root in date order is read in that order (see below)
 Index("ix_events_plover_event_date", events.c.plover_event, events.c.date)
 Index("ix_events_cameo_root_date", events.c.cameo_root, events.c.date)
+# places: a country's events in date order; a box of latitudes around a point
+Index("ix_events_location_country_date", events.c.location_country, events.c.date)
+Index("ix_events_location_lat", events.c.location_lat)
 # for the REST API's dyad filters, timelines and sorted pages (added to older databases by
 # eventcoder.store.migrate.add_missing_indexes: no schema version change)
 Index("ix_events_source_code", events.c.source_code)

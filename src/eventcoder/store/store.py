@@ -54,7 +54,7 @@ from eventcoder.store.engine import (
     short_error,
 )
 from eventcoder.store.migrate import add_missing_indexes, migrate
-from eventcoder.store.queries import EventFilter, conditions, select_matching
+from eventcoder.store.queries import EventFilter, Near, conditions, select_matching
 from eventcoder.store.refresh import refresh_groups
 from eventcoder.store.rows import mention_rows, version_of
 from eventcoder.store.schema import SCHEMA_VERSION, meta, metadata
@@ -529,6 +529,8 @@ class EventStore:
         doc: str | None = None,
         event: str | None = None,
         min_confidence: float | None = None,
+        location_country: str | None = None,
+        near: Near | str | None = None,
         limit: int | None = None,
     ) -> EventQuery:
         """The deduplicated events that match, filtered as ``eventcoder events`` filters.
@@ -536,7 +538,8 @@ class EventStore:
         Values are checked as the command line checks them: a value that cannot match
         (``type="CONSLT"``, ``country="Ukraine"``, ``min_confidence=2``) raises
         :class:`~eventcoder.errors.UsageError` saying what was probably meant. ``since`` and
-        ``until`` are dates or ``"YYYY-MM-DD"`` strings. The result is iterated (each a
+        ``until`` are dates or ``"YYYY-MM-DD"`` strings; ``near`` is a :class:`Near` or
+        ``"LAT,LON,KM"``. The result is iterated (each a
         ``StoredEvent``) or turned into a table: ``.to_pandas()``, ``.to_parquet(path)``.
         """
         from eventcoder.store.event_query import EventQuery, filter_of
@@ -553,6 +556,8 @@ class EventStore:
             doc_id=doc,
             event_id=event,
             min_confidence=min_confidence,
+            location_country=location_country,
+            near=near,
             limit=limit,
         )
         return EventQuery(self, flt)

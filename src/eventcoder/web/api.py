@@ -141,6 +141,10 @@ def list_events(
     until: Annotated[str | None, Query(description="YYYY-MM-DD", max_length=64)] = None,
     doc: Text = None,
     min_confidence: Annotated[float | None, Query(ge=0.0, le=1.0)] = None,
+    location_country: Text = None,
+    near: Annotated[
+        str | None, Query(description="LAT,LON,KM, e.g. 50.45,30.52,100", max_length=64)
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
     offset: Annotated[int, Query(ge=0)] = 0,
     sort: Annotated[SortOrder, Query()] = "date",
@@ -157,6 +161,8 @@ def list_events(
         until=_text("until", until),
         doc_id=_text("doc", doc),
         min_confidence=min_confidence,
+        location_country=_text("location_country", location_country),
+        near=_text("near", near),
     )
     counted = store.count_events(flt, at_most=COUNT_CAP)
     exact = counted <= COUNT_CAP

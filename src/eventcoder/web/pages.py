@@ -48,6 +48,8 @@ SEARCH_FILTERS = (
     "since",
     "until",
     "min_confidence",
+    "location_country",
+    "near",
 )
 """The search form's fields: the query parameters of ``GET /api/events`` it sends."""
 

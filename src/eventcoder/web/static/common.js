@@ -300,7 +300,24 @@ export function recordSpans(text, record, extraEvidenceAttrs) {
       attrs: { "data-role": role, "data-code": actor.code, title: actor.why || actorTitle(role, actor) },
     });
   }
+  const where = record.location;
+  if (where && where.start >= 0 && text.slice(where.start, where.end) === where.text) {
+    spans.push({
+      start: where.start,
+      end: where.end,
+      tag: "span",
+      className: "place",
+      weight: 1,
+      attrs: { title: `place: ${placeText(where)} (${where.why})` },
+    });
+  }
   return spans;
+}
+
+// "Kharkiv, Kharkiv Oblast, UKR (city)"
+export function placeText(where) {
+  const parts = [where.name, where.admin1, where.country].filter(Boolean);
+  return `${parts.join(", ")} (${where.precision})`;
 }
 
 // The evidence sentence of a record alone, with its trigger (and actors inside it) marked.

@@ -10,6 +10,7 @@ import {
   goldsteinClass,
   highlight,
   pageUrl,
+  placeText,
   ploverText,
   plural,
   recordSpans,
@@ -57,6 +58,19 @@ function renderCodes(record, labels) {
     `${record.quad_class} · ${labels.quad_class || ""}`,
   );
   row(codes, "Date", `${record.date} (${record.date_precision})`);
+  const where = record.location;
+  row(
+    codes,
+    "Place",
+    where && where.lat !== null
+      ? el(
+          "span",
+          { className: "place-text" },
+          el("a", { href: pageUrl("/", { location_country: where.country }) }, placeText(where)),
+          el("div", { className: "muted small" }, `${where.lat.toFixed(3)}, ${where.lon.toFixed(3)} · ${where.why}`),
+        )
+      : el("span", { className: "muted" }, where ? `none: ${where.why}` : "none found"),
+  );
   row(codes, "Modality", modalityText(record.modality));
   row(codes, "Confidence", typeof record.confidence === "number" ? record.confidence.toFixed(2) : "–");
   if (record.reports) {

@@ -9,12 +9,16 @@ import {
   goldsteinClass,
   hideError,
   pageUrl,
+  placeText,
   ploverText,
   showError,
   el,
 } from "./common.js";
 
-const FILTERS = ["actor", "country", "source", "target", "type", "cameo", "since", "until", "min_confidence"];
+const FILTERS = [
+  "actor", "country", "source", "target", "type", "cameo", "since", "until", "min_confidence",
+  "location_country", "near",
+];
 const PAGE_PARAMS = [...FILTERS, "sort", "limit", "offset"];
 
 function currentParams() {
@@ -25,6 +29,12 @@ function currentParams() {
     if (value !== null && value.trim() !== "") params[name] = value.trim();
   }
   return params;
+}
+
+function placeCell(where) {
+  if (!where || !where.country) return el("span", { className: "muted", title: where ? where.why : "" }, "—");
+  const label = where.precision === "country" ? where.country : `${where.name}, ${where.country}`;
+  return el("a", { href: pageUrl("/", { location_country: where.country }), title: placeText(where) }, label);
 }
 
 function resultRow(record) {
@@ -38,6 +48,7 @@ function resultRow(record) {
     el("td", {}, el("a", { href: eventUrl(record.event_id), className: "event-link" }, ploverText(record.plover))),
     el("td", {}, el("code", {}, record.cameo)),
     el("td", { className: "num" }, el("span", { className: `badge ${goldsteinClass(record.goldstein)}` }, formatSigned(record.goldstein))),
+    el("td", { className: "place-cell" }, placeCell(record.location)),
     el("td", { className: "num" }, String(reports.articles)),
     el("td", { className: "evidence-cell" }, evidenceSnippet(record)),
   );
@@ -100,7 +111,7 @@ async function main() {
     setPager(document.getElementById("prev-page"), params, Math.max(0, data.offset - data.limit), data.offset > 0);
     setPager(document.getElementById("next-page"), params, data.offset + data.limit, more);
     if (data.total === 0) {
-      body.appendChild(el("tr", { className: "empty" }, el("td", { colspan: "8" }, "Nothing found. Loosen a filter, or clear them all.")));
+      body.appendChild(el("tr", { className: "empty" }, el("td", { colspan: "9" }, "Nothing found. Loosen a filter, or clear them all.")));
     }
   } catch (error) {
     count.textContent = "No results.";

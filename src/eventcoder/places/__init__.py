@@ -1,0 +1,1 @@
+"""Where events happened: the gazetteer and the stage that places each event."""

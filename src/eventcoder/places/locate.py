@@ -1,0 +1,538 @@
+"""Placing events: for each event, the place its own clause names ("in Kharkiv", "near the
+border town of X", "in the Donetsk region"), else the dateline's place, else the article's
+main place, else the country of its target or source.
+
+The stage works on spaCy's parse of the document (the offsets of ``Location.text`` are the
+parse's, mapped onto the original text with the other offsets by the pipeline), with the
+dateline given apart: the parse leaves datelines out, so its place comes in already in the
+original text's offsets.
+
+Which place a name stands for (Paris, France or Paris, Texas; Georgia the country or the
+state) is decided by :func:`choose`: the countries of the event's actors and of the
+article's other places and countries, a region word after the name, the main name over an
+alternate one, then population.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from eventcoder.actors.kb import normalise_name
+from eventcoder.ingest.clean import normalise
+from eventcoder.ingest.dateline import dateline_span
+from eventcoder.model import Event, Location
+from eventcoder.places.gazetteer import ADM1, CITY, COUNTRY, Gazetteer, Place
+from eventcoder.places.words import place_words
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# words inside place names: "Santa Cruz de la Sierra", "Cap-Haitien", "Dar es Salaam"
+_NAME_JOINERS = frozenset({"-", "de", "la", "los", "las", "del", "el", "al", "es", "da", "do"})
+CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "acl", "parataxis", "conj", "csubj"})
+# events of material conflict happen where their target is
+TARGET_FIRST_QUAD = 4
+MATERIAL_QUADS = frozenset({2, 4})
+DATELINE = "dateline"  # Location.why of a dateline's place
+NONE = "none"  # Location.precision when no place and no country was found
+
+# (match() anchors these at the dateline's start)
+_DATELINE_PLACE = re.compile(
+    r"\s*([A-Za-z][A-Za-z.'\u2019 -]*?[A-Za-z.])\s*(?:,|\(|/|\s[-\u2013\u2014]|$)"
+)
+_DATELINE_REGION = re.compile(r",\s*([A-Z][A-Za-z.'\u2019 -]+?)\s*(?:,|\(|\s[-\u2013\u2014]|$)")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Words of the text that name a place, with the place chosen for them."""
+
+    text: str
+    start: int
+    end: int
+    place: Place
+    locative: bool  # after "in", "near", "at", ...
+    speaker: bool = False  # where the one who said it is ("officials in Rabat said")
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """A dateline's place words, in the original text's offsets, with the region or
+    country that may follow ("LAGOS, Nigeria, March 3 -")."""
+
+    text: str
+    start: int
+    end: int
+    region: str | None = None
+
+
+def find_dateline(text: str) -> Dateline | None:
+    """The dateline's place words in ``text`` (a document's text as read), if it has one."""
+    shadow = normalise(text)
+    span = dateline_span(shadow.text)
+    if span is None:
+        return None
+    return dateline_of(text, shadow.original_span(*span))
+
+
+def dateline_of(text: str, span: tuple[int, int]) -> Dateline | None:
+    """The place words of the dateline ``text[span[0]:span[1]]``."""
+    start, end = span
+    found = _DATELINE_PLACE.match(text, start, end)
+    if found is None or not found.group(1).strip():
+        return None
+    words = found.group(1).strip()
+    lead = found.start(1) + (len(found.group(1)) - len(found.group(1).lstrip()))
+    region = _DATELINE_REGION.match(text, found.end(1), end)
+    return Dateline(words, lead, lead + len(words), region.group(1).strip() if region else None)
+
+
+def _score(
+    place: Place, main: bool, context: frozenset[str], near: frozenset[str], region_cue: bool
+) -> float:
+    score = math.log10(place.population + 10) * 0.5
+    if place.kind == COUNTRY:
+        score += 2.5
+    if region_cue:
+        score += 4.0 if place.kind == ADM1 else -1.0
+    elif place.kind == ADM1:
+        score -= 0.5  # a bare name is more often the city than the region it names
+    if place.country in near:
+        score += 3.5
+    elif place.country in context:
+        score += 2.0
+    if main:
+        score += 0.5
+    return score
+
+
+def choose(
+    candidates: Sequence[tuple[Place, bool]],
+    context: frozenset[str] = frozenset(),
+    near: frozenset[str] = frozenset(),
+    region_cue: bool = False,
+) -> Place | None:
+    """The place a name stands for among ``candidates`` (place, is its main name):
+    ``near`` are the event's actors' countries, ``context`` the article's."""
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: _score(c[0], c[1], context, near, region_cue))[0]
+
+
+class Locator:
+    """``Locator(gazetteer).place(doc, events, dateline)``: the events with their places.
+    ``reporting_verbs`` (lemmas: say, tell, announce) mark the places of speakers."""
+
+    def __init__(self, gazetteer: Gazetteer, reporting_verbs: frozenset[str] = frozenset()):
+        self.gazetteer = gazetteer
+        self.reporting_verbs = reporting_verbs
+
+    def place(
+        self,
+        doc: Doc,
+        events: Sequence[Event],
+        dateline: Dateline | None = None,
+    ) -> list[Event]:
+        if not events:
+            return list(events)
+        countries = frozenset(c for e in events for c in _event_countries(e))
+        mentions = self._mentions(doc, countries)
+        dateline_place = self._dateline_place(dateline, countries)
+        main = _main_place(mentions)
+        article_country = self._article_country(doc, mentions)
+        placed = []
+        for event in events:
+            location = (
+                self._in_clause(doc, event, mentions)
+                or _attacked_place(event, mentions)
+                or _at_dateline(event, dateline, dateline_place)
+                or _actor_place(event, mentions)
+                or _in_article(event, main)
+                or self._actor_country(event)
+                or article_country
+                or _nowhere(event)
+            )
+            placed.append(replace(event, location=location))
+        return placed
+
+    # -- the text's places ------------------------------------------------------------
+
+    def _article_country(self, doc: Doc, mentions: Sequence[Mention]) -> Location | None:
+        """The country the article names most (its places' and its countries' names),
+        for events whose actors have none ("Striking bus drivers blocked roads")."""
+        counts = Counter(m.place.country for m in mentions if not m.speaker)
+        counts.update(_named_countries(doc))
+        if not counts:
+            return None
+        code, _ = counts.most_common(1)[0]
+        place = self.gazetteer.country(code)
+        return _location(place, f"article's country ({code})") if place else None
+
+    def _mentions(self, doc: Doc, actors: frozenset[str]) -> list[Mention]:
+        """The places the text names, each with the place chosen for its words: in the
+        light of the events' actors' countries, then of the countries the article's
+        unambiguous places are in ("Atlanta" makes "Georgia" the state)."""
+        spans = _qualified([(span, self._candidates(span)) for span in _place_spans(doc)])
+        article = set(actors) | _named_countries(doc)
+        for _span, candidates in spans:
+            # one country among the candidates of any size ("Ukraine" also names a village)
+            largest = max((place.population for place, _main in candidates), default=0)
+            countries = {p.country for p, _m in candidates if p.population * 10 >= largest}
+            if len(countries) == 1:
+                article |= countries
+        context = frozenset(article)
+        found: list[Mention] = []
+        for span, candidates in spans:
+            place = choose(candidates, context, actors, _region_cue(span))
+            if place is not None:
+                locative = _locative(span.root)
+                speaker = _of_speaker(span.root, self.reporting_verbs)
+                found.append(
+                    Mention(span.text, span.start_char, span.end_char, place, locative, speaker)
+                )
+        return found
+
+    def _candidates(self, span: Span) -> list[tuple[Place, bool]]:
+        """The places the words of ``span`` may name; "the Donetsk region" is looked up
+        as written, then as "Donetsk"."""
+        name = _bare(span.text)
+        found = self.gazetteer.named(name)
+        words = name.split()
+        if len(words) > 1 and words[-1].lower() in place_words().region_words:
+            found += [
+                (p, m) for p, m in self.gazetteer.named(" ".join(words[:-1])) if p.kind != CITY
+            ]
+        return found
+
+    def _dateline_place(self, dateline: Dateline | None, countries: frozenset[str]) -> Place | None:
+        if dateline is None:
+            return None
+        near: frozenset[str] = frozenset()
+        if dateline.region:
+            country = choose(self.gazetteer.named(dateline.region))
+            if country is not None:
+                near = frozenset({country.country})
+        # a dateline names where the reporter is, a city of its own: the actors' countries
+        # do not choose it ("LIMA, Aug 16 - teachers marched to Congress")
+        del countries
+        return choose(self.gazetteer.named(dateline.text), near=near)
+
+    # -- one event ------------------------------------------------------------------
+
+    def _in_clause(self, doc: Doc, event: Event, mentions: Sequence[Mention]) -> Location | None:
+        trigger = doc.char_span(
+            event.evidence.trigger_start, event.evidence.trigger_end, alignment_mode="expand"
+        )
+        if trigger is None or len(trigger) == 0:
+            return None
+        heads = _clause_heads(trigger.root)
+        found: list[tuple[int, Mention]] = []
+        for mention in mentions:
+            if not mention.locative or mention.speaker:
+                continue
+            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            if span is None or span.sent != trigger.sent:
+                continue
+            distances = [d for h in heads if (d := _distance_in_clause(span.root, h)) is not None]
+            if distances:
+                found.append((min(distances), mention))
+        if not found:
+            return None
+        mention = _finest(min(found, key=lambda pair: pair[0])[1], [m for _, m in found])
+        return _location(mention.place, f"clause: {mention.text!r}", mention)
+
+    def _actor_country(self, event: Event) -> Location | None:
+        actors = [event.source, event.target]
+        if event.quad_class == TARGET_FIRST_QUAD:
+            actors.reverse()
+        for role, actor in zip(_roles(event), actors, strict=True):
+            if actor is None or not actor.country:
+                continue
+            place = self.gazetteer.country(actor.country)
+            if place is not None:
+                return _location(place, f"{role} country ({actor.country})")
+        return None
+
+
+def _nowhere(event: Event) -> Location:
+    actors = [a.code for a in (event.source, event.target) if a is not None]
+    known = f" ({', '.join(actors)})" if actors else ""
+    return Location(
+        name=None,
+        country=None,
+        lat=None,
+        lon=None,
+        precision=NONE,
+        why=f"no place in the text and no actor with a country{known}",
+    )
+
+
+def _roles(event: Event) -> tuple[str, str]:
+    return ("target", "source") if event.quad_class == TARGET_FIRST_QUAD else ("source", "target")
+
+
+def _location(place: Place, why: str, mention: Mention | Dateline | None = None) -> Location:
+    return Location(
+        name=place.name,
+        country=place.country,
+        lat=round(place.lat, 5),
+        lon=round(place.lon, 5),
+        precision=place.kind,
+        why=why,
+        admin1=place.admin1 if place.kind == CITY else None,
+        geonames_id=place.geonames_id,
+        text=mention.text if mention else None,
+        start=mention.start if mention else -1,
+        end=mention.end if mention else -1,
+    )
+
+
+def _attacked_place(event: Event, mentions: Sequence[Mention]) -> Location | None:
+    """An attack on a place ("shelled Kharkiv", "struck Ukraine"): material conflict whose
+    target's words name a place happens there. (Other actors' words, "Moscow accused
+    Washington", are capitals standing for governments, not places.)"""
+    target = event.target
+    if event.quad_class != TARGET_FIRST_QUAD or target is None or target.start < 0:
+        return None
+    for mention in mentions:
+        if mention.start < target.end and target.start < mention.end:
+            return _location(mention.place, f"target's words: {mention.text!r}", mention)
+    return None
+
+
+def _actor_place(event: Event, mentions: Sequence[Mention]) -> Location | None:
+    """A place in an actor's own words ("Houston police arrested", "Kharkiv's mayor
+    said"): local actors act where they are."""
+    for role, actor in (("source", event.source), ("target", event.target)):
+        if actor is None or actor.start < 0:
+            continue
+        for mention in mentions:
+            # a part of the actor's words, not all of them ("Tehran warned" is a government)
+            inside = actor.start <= mention.start and mention.end <= actor.end
+            part = mention.end - mention.start < actor.end - actor.start
+            if inside and part and not mention.locative and mention.place.kind != COUNTRY:
+                return _location(mention.place, f"{role}'s words: {mention.text!r}", mention)
+    return None
+
+
+def _at_dateline(event: Event, dateline: Dateline | None, place: Place | None) -> Location | None:
+    """The dateline's place: where the story was written, for the events that say no
+    place of their own (as GDELT and the wires take it)."""
+    del event
+    if dateline is None or place is None:
+        return None
+    return _location(place, DATELINE, dateline)
+
+
+def _in_article(event: Event, main: Mention | None) -> Location | None:
+    """The article's main place, for material events (QuadClass 2 and 4: aid, arrests,
+    protests, attacks happen on the ground the story is about); a statement's place is
+    where its speaker is, which the article's place does not tell."""
+    if main is None:
+        return None
+    countries = _event_countries(event)
+    if countries and main.place.country not in countries:
+        return None
+    return _location(main.place, f"article: {main.text!r}", main)
+
+
+def _event_countries(event: Event) -> set[str]:
+    return {a.country for a in (event.source, event.target) if a is not None and a.country}
+
+
+def _main_place(mentions: Sequence[Mention]) -> Mention | None:
+    """The place the article names most often after "in", "at", "near" (the first of
+    equals); a country only if no finer place is named."""
+    located = [m for m in mentions if m.locative and not m.speaker]
+    finer = [m for m in located if m.place.kind != COUNTRY] or located
+    if not finer:
+        return None
+    counts = Counter(m.place.key for m in finer)
+    top = max(counts.values())
+    return next(m for m in finer if counts[m.place.key] == top)
+
+
+def _in_name(doc: Doc, index: int) -> bool:
+    """Whether token ``index`` goes on a proper name: a proper noun, or a joiner between
+    proper nouns ("de" in "Santa Cruz de la Sierra")."""
+    if doc[index].pos_ == "PROPN":
+        return True
+    following = index + 1 < len(doc) and doc[index + 1].pos_ in ("PROPN", "DET", "ADP")
+    return doc[index].text in _NAME_JOINERS and following
+
+
+def _place_spans(doc: Doc) -> list[Span]:
+    """The entities spaCy calls places, and runs of proper nouns after a locative
+    preposition that it missed or called otherwise ("in Zhanaozen", "in northern
+    Marseille" taken for an organisation, "in Santa Cruz de la Sierra")."""
+    spans = [ent for ent in doc.ents if ent.label_ in PLACE_LABELS]
+    taken = {i for span in spans for i in range(span.start, span.end)}
+    index = 0
+    while index < len(doc):
+        if doc[index].pos_ != "PROPN" or index in taken:
+            index += 1
+            continue
+        end = index + 1
+        while end < len(doc) and end not in taken and _in_name(doc, end):
+            end += 1
+        run = doc[index:end]
+        if _locative(run.root):
+            spans.append(run)
+        index = end
+    return sorted(spans, key=lambda span: span.start)
+
+
+def _named_countries(doc: Doc) -> set[str]:
+    """Countries the text names or calls by their adjective ("the northern Lebanese
+    city"), from the actor knowledge base's country names."""
+    from eventcoder.filters import vocabulary
+
+    by_name = vocabulary().country_by_name
+    found = set()
+    for ent in doc.ents:
+        if ent.label_ in ("NORP", "GPE"):
+            code = by_name.get(normalise_name(_bare(ent.text)))
+            if code:
+                found.add(code)
+    return found
+
+
+def _qualified(
+    spans: list[tuple[Span, list[tuple[Place, bool]]]],
+) -> list[tuple[Span, list[tuple[Place, bool]]]]:
+    """ "Paris, Texas", "Lagos, Nigeria": a place followed by a comma and a region or
+    country keeps only the candidates in it."""
+    kept = list(spans)
+    for index in range(len(spans) - 1):
+        (span, candidates), (after, qualifiers) = spans[index], spans[index + 1]
+        if span.doc.text[span.end_char : after.start_char].strip() != ",":
+            continue
+        wider = [(p, m) for p, m in qualifiers if p.kind in (ADM1, COUNTRY)]
+        qualifier = choose(wider)
+        if qualifier is None:
+            continue
+        inside = [
+            (p, m)
+            for p, m in candidates
+            if p.country == qualifier.country
+            and (qualifier.kind == COUNTRY or p.admin1 == qualifier.name)
+            and p.kind != qualifier.kind
+        ]
+        if inside:
+            kept[index] = (span, inside)
+    return kept
+
+
+def _bare(text: str) -> str:
+    words = text.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+def _region_cue(span: Span) -> bool:
+    """ "the Donetsk region", "Borno state": a region word right after the name, or
+    ending it."""
+    last = span[-1]
+    region_words = place_words().region_words
+    if last.lower_ in region_words:
+        return True
+    following = span.doc[span.end] if span.end < len(span.doc) else None
+    return following is not None and following.lower_ in region_words
+
+
+def _locative(token: Token) -> bool:
+    """Whether ``token`` (a place name's head) hangs from a locative preposition, directly
+    or through a place noun ("in the city of Homs", "on the outskirts of Kyiv")."""
+    words = place_words()
+    current = token
+    via_noun = False
+    for _ in range(5):
+        head = current.head
+        if head is current:
+            return False
+        if current.dep_ in ("pobj", "pcomp"):
+            if head.lower_ in words.locative_prepositions:
+                return True
+            if via_noun and head.lower_ in words.place_noun_prepositions:
+                return True
+            if head.lower_ == "of" and head.head.lower_ in words.place_nouns:
+                current, via_noun = head.head, True
+                continue
+            return False
+        modifies = current.dep_ in ("compound", "amod", "nmod", "appos", "npadvmod")
+        if modifies and head.lower_ in words.place_nouns:
+            current, via_noun = head, True
+            continue
+        return False
+    return False
+
+
+def _of_speaker(token: Token, reporting_verbs: frozenset[str]) -> bool:
+    """Whether the place hangs from the subject of a reporting verb ("officials in Rabat
+    said", "a statement from the government in Vientiane said"): the speaker's place."""
+    current = token
+    for _ in range(8):
+        head = current.head
+        if head is current:
+            return False
+        if current.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in reporting_verbs:
+            return True
+        if current.pos_ in ("VERB", "AUX"):
+            return False
+        current = head
+    return False
+
+
+def _clause_heads(token: Token) -> list[Token]:
+    """The verb of ``token``'s clause, and the verbs it is conjoined to ("ambushed a
+    convoy in Niger State and abducted eleven": the place is said once for both)."""
+    heads = [_clause_head(token)]
+    while heads[-1].dep_ == "conj" and heads[-1].head is not heads[-1] and len(heads) < 4:
+        heads.append(heads[-1].head)
+    return heads
+
+
+def _finest(best: Mention, others: Sequence[Mention]) -> Mention:
+    """A city of the clause inside its region or country ("near the town of Palma in
+    Cabo Delgado province") says more than the region."""
+    if best.place.kind == CITY:
+        return best
+    inside = [
+        m
+        for m in others
+        if m.place.kind == CITY
+        and m.place.country == best.place.country
+        and (best.place.kind == COUNTRY or m.place.admin1 == best.place.name)
+    ]
+    return inside[0] if inside else best
+
+
+def _clause_head(token: Token) -> Token:
+    """The verb of the clause ``token`` belongs to (itself if it is one)."""
+    current = token
+    for _ in range(8):
+        if current.pos_ in ("VERB", "AUX") or current.head is current:
+            return current
+        current = current.head
+    return current
+
+
+def _distance_in_clause(token: Token, head: Token) -> int | None:
+    """Steps from ``token`` up to ``head`` when no other clause starts between them."""
+    current = token
+    for steps in range(12):
+        if current == head:
+            return steps
+        if current.dep_ in CLAUSE_DEPS and current.pos_ in ("VERB", "AUX"):
+            return None
+        if current.head is current:
+            return None
+        current = current.head
+    return None

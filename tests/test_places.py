@@ -1,0 +1,170 @@
+"""Where events happened: the gazetteer, the locator on team-written sentences, the
+offsets of the place words, and the scoring of places (``eventcoder.places``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from eventcoder.model import Document, Event
+from eventcoder.pipeline import Coder
+from eventcoder.places.gazetteer import Gazetteer, fold
+from eventcoder.places.locate import find_dateline
+from eventcoder.places.scoring import GoldLocation, distance_km, score_places
+
+DAY = date(2024, 3, 12)
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.open()
+
+
+def coded(coder: Coder, text: str, doc_id: str = "d") -> tuple[Document, list[Event]]:
+    ((document, events),) = coder.code_documents([Document(doc_id=doc_id, text=text, date=DAY)])
+    return document, events
+
+
+def only_place(coder: Coder, text: str) -> tuple[str | None, str | None, str, str]:
+    """(name, country, precision, why) of the text's one placed event."""
+    _, events = coded(coder, text)
+    places = {
+        (e.location.name, e.location.country, e.location.precision, e.location.why.split(":")[0])
+        for e in events
+        if e.location is not None
+    }
+    assert len(places) == 1, (text, places, events)
+    return places.pop()
+
+
+def test_names_are_folded_for_lookups() -> None:
+    assert fold("Kyïv") == "kyiv"
+    assert fold("Port-au-Prince") == fold("port au prince")
+    assert fold("Sana’a") == fold("Sana'a") == "sana a"
+
+
+@pytest.mark.parametrize(
+    ("name", "place", "country"),
+    [
+        ("Kiev", "Kyiv", "UKR"),
+        ("Kharkov", "Kharkiv", "UKR"),
+        ("Bombay", "Mumbai", "IND"),
+        ("Sanaa", "Sanaa", "YEM"),
+        ("Rangoon", "Yangon", "MMR"),
+    ],
+)
+def test_old_and_other_spellings_find_the_city(
+    gazetteer: Gazetteer, name: str, place: str, country: str
+) -> None:
+    cities = [p for p, _main in gazetteer.named(name) if p.kind == "city"]
+    assert cities, name
+    assert (cities[0].name, cities[0].country) == (place, country)
+    assert cities[0].geonames_id is not None and cities[0].population > 100_000
+
+
+def test_regions_and_countries_are_places_too(gazetteer: Gazetteer) -> None:
+    kinds = {(p.kind, p.country) for p, _main in gazetteer.named("Georgia")}
+    assert {("country", "GEO"), ("adm1", "USA")} <= kinds
+    donetsk = [p for p, _main in gazetteer.named("Donetsk") if p.kind == "adm1"]
+    assert donetsk and donetsk[0].country == "UKR"
+    ukraine = gazetteer.country("UKR")
+    assert ukraine is not None and 44 < ukraine.lat < 53 and 22 < ukraine.lon < 41
+
+
+def test_the_event_clause_names_the_place(combined_coder: Coder) -> None:
+    assert only_place(
+        combined_coder, "Police fired tear gas at protesters in Nairobi on Tuesday."
+    ) == ("Nairobi", "KEN", "city", "clause")
+    assert only_place(
+        combined_coder,
+        "Protesters rallied outside parliament in Tbilisi against the new media law.",
+    )[:3] == ("Tbilisi", "GEO", "city")
+
+
+def test_a_region_word_makes_the_name_a_region(combined_coder: Coder) -> None:
+    name, country, precision, _ = only_place(
+        combined_coder, "Militants attacked an army post in the Donetsk region on Monday."
+    )
+    assert (country, precision) == ("UKR", "adm1") and "Donetsk" in (name or "")
+
+
+def test_an_attacked_town_is_where_the_attack_happened(combined_coder: Coder) -> None:
+    assert only_place(combined_coder, "Russian forces shelled Kharkiv overnight.")[:3] == (
+        "Kharkiv",
+        "UKR",
+        "city",
+    )
+
+
+def test_a_capital_standing_for_its_government_is_not_the_place(
+    combined_coder: Coder,
+) -> None:
+    _, events = coded(combined_coder, "Moscow accused Washington of meddling in its elections.")
+    assert events
+    for event in events:
+        assert event.location is not None and event.location.precision == "country"
+        assert event.location.why.startswith(("source country", "target country"))
+
+
+def test_the_dateline_places_a_story_without_a_place_in_its_clause(
+    combined_coder: Coder,
+) -> None:
+    text = "KYIV, Jan 25 (Reuters) - Ukraine's army chief held talks with his Polish counterpart."
+    document, events = coded(combined_coder, text)
+    placed = [e.location for e in events if e.location is not None]
+    assert placed and all(p.why == "dateline" for p in placed)
+    assert all(document.text[p.start : p.end] == p.text == "KYIV" for p in placed)
+    dateline = find_dateline(text)
+    assert dateline is not None and (dateline.text, dateline.start) == ("KYIV", 0)
+
+
+def test_context_decides_between_places_of_one_name(combined_coder: Coder) -> None:
+    us = "Police in Paris, Texas, arrested two men after a shooting at a bar, the sheriff said."
+    assert only_place(combined_coder, us)[1] == "USA"
+    france = "French police arrested two men in Paris after a shooting at a bar."
+    assert only_place(combined_coder, france)[:2] == ("Paris", "FRA")
+
+
+def test_every_place_word_offset_slices_the_text(combined_coder: Coder) -> None:
+    text = (
+        "Floods hit the north.\n\n"
+        "KHARTOUM, March 3 - Paramilitary fighters attacked a market in Omdurman, "
+        "killing 12 people, witnesses said.\n\n"
+        "Sudan's army   accused the Rapid Support Forces of shelling camps near El Fasher."
+    )
+    document, events = coded(combined_coder, text)
+    located = [e.location for e in events if e.location and e.location.start >= 0]
+    assert located
+    for place in located:
+        assert document.text[place.start : place.end] == place.text
+
+
+def test_every_sample_event_has_a_place_or_a_reason(combined_coder: Coder) -> None:
+    from eventcoder.ingest import iter_documents, sample_corpus_paths
+
+    documents = [d for d in iter_documents(sample_corpus_paths()) if isinstance(d, Document)]
+    seen = 0
+    for document, events in combined_coder.code_documents(documents):
+        for event in events:
+            seen += 1
+            place = event.location
+            assert place is not None and place.why, (document.doc_id, event.evidence.sentence)
+            if place.precision == "none":
+                assert place.lat is None and place.country is None
+                continue
+            assert place.country and place.lat is not None and -90 <= place.lat <= 90
+            if place.start >= 0:
+                assert document.text[place.start : place.end] == place.text
+    assert seen > 50
+
+
+def test_place_scores() -> None:
+    assert distance_km(50.45, 30.52, 50.45, 30.52) == 0
+    assert 650 < distance_km(50.45, 30.52, 52.23, 21.01) < 730  # Kyiv to Warsaw: 690 km
+    kyiv = GoldLocation("UKR", 50.45, 30.52, "city")
+    nowhere = GoldLocation("UKR")
+    gold = [("a", "CONSULT", kyiv), ("b", "ACCUSE", nowhere), ("c", "ASSAULT", kyiv)]
+    scores = score_places(gold, {})
+    assert (scores.within, scores.with_point, scores.no_event) == (0, 2, 3)
+    assert scores.no_point_right == 0  # no coded event is no credit

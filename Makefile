@@ -11,7 +11,7 @@ MODEL_VENV := .venv-model
 MODEL_STAMP := $(MODEL_VENV)/.installed-stamp
 MODEL_DATA := src/eventcoder/coding/learned/data
 
-.PHONY: run test bench bench-api lint typecheck clean install model corpus browser
+.PHONY: run test bench bench-api bench-watch lint typecheck clean install model corpus browser
 
 install: $(STAMP)
 
@@ -70,10 +70,15 @@ browser:
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --json bench.json $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.places --json bench-places.json
 
 # the REST API under load (docs/performance.md); the generated store is kept in build/bench-api
 bench-api: $(STAMP)
 	$(BIN)/python -m benchmarks.api_load --json bench-api.json $(BENCH_API_ARGS)
 
+# `eventcoder watch` against a loopback news site: feeds/min, pages/s, coding (docs/performance.md)
+bench-watch: $(STAMP)
+	$(BIN)/python -m benchmarks.watch_load --json bench-watch.json $(BENCH_WATCH_ARGS)
+
 clean:
-	rm -rf $(VENV) $(MODEL_VENV) $(DB) $(DB)-wal $(DB)-shm bench.json bench-api.json .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MODEL_VENV) $(DB) $(DB)-wal $(DB)-shm bench.json bench-api.json bench-watch.json bench-places.json .pytest_cache .mypy_cache .ruff_cache

@@ -569,3 +569,39 @@ def test_the_python_example_of_docs_watch_md_runs(
     exec(compile(code, "docs/watch.md", "exec"), {})
     with open_store(str(tmp_path / "news.db")) as store:
         assert [d.doc_id for d in stored_documents(store)]
+
+
+def test_two_urls_of_one_article_in_one_round_are_coded_once(
+    server: FeedServer, store: EventStore
+) -> None:
+    """An AMP copy and the article, both in the feed: one document, both URLs done."""
+    canonical = server.url("/news/chile-accord")
+    server.routes["/news/chile-accord"] = Reply(body=page_html("chile-accord", canonical=canonical))
+    server.routes["/amp/chile-accord"] = Reply(body=page_html("chile-accord", canonical=canonical))
+    items = rss(server, ["chile-accord"]).replace(
+        b"</item>",
+        b"</item><item><title>AMP</title><link>"
+        + server.url("/amp/chile-accord").encode()
+        + b"</link></item>",
+        1,
+    )
+    server.routes["/feed.xml"] = feed_reply(items)
+    first = watcher(store, [server.url("/feed.xml")]).poll()
+    assert first.new_items == 2 and first.coded == 1
+    assert [p.state for p in store.crawl.pages()] == ["coded", "coded"]
+    assert len(stored_documents(store)) == 1
+    again = watcher(store, [server.url("/feed.xml")]).poll()
+    assert again.coded == 0 and again.fetched == 0
+
+
+def test_a_round_takes_the_sites_in_turn(store: EventStore) -> None:
+    from eventcoder.store.crawl import FeedItemSeen
+
+    seen = [
+        FeedItemSeen(f"https://{site}.example/{n}", "https://feeds.example/all", None, None)
+        for site in ("a", "b", "c")
+        for n in range(5)
+    ]
+    store.crawl.add_pages(seen)
+    sites = [page.url.split("//")[1][0] for page in store.crawl.pending(5, limit=6)]
+    assert sorted(sites[:3]) == sorted(sites[3:]) == ["a", "b", "c"]

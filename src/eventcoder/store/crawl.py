@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -229,7 +230,9 @@ class CrawlState:
 
     def pending(self, max_attempts: int, limit: int | None = None) -> list[WebPage]:
         """The pages to work on now: fetched and not coded (first), never fetched, and
-        failed ones whose retry time has come and that have attempts left."""
+        failed ones whose retry time has come and that have attempts left. With ``limit``,
+        the sites take turns (one page of each, then a second of each, ...), so that a
+        round is not held up by one site's delay between requests."""
         p = pages_t.c
         now = _now()
         stmt = (
@@ -246,13 +249,14 @@ class CrawlState:
             .order_by((p.state == FETCHED).desc(), p.seen_at, p.url_key)
         )
         if limit is not None:
-            stmt = stmt.limit(limit)
+            stmt = stmt.limit(limit * _SITES_MIXED)
         try:
             with self._engine.connect() as conn:
                 rows = conn.execute(stmt).all()
         except SQLAlchemyError as exc:
             raise self._fail("read the pages to fetch", exc) from exc
-        return [_web_page(row) for row in rows]
+        pages = [_web_page(row) for row in rows]
+        return pages if limit is None else _site_by_site(pages)[:limit]
 
     def _set(self, key: str, doing: str, **values: Any) -> None:
         try:
@@ -341,3 +345,22 @@ class CrawlState:
         except SQLAlchemyError as exc:
             raise self._fail("read a page's state", exc) from exc
         return None if row is None else _web_page(row)
+
+
+# a round is chosen among this many times its size of the oldest pages to do
+_SITES_MIXED = 8
+
+
+def _site_by_site(pages: list[WebPage]) -> list[WebPage]:
+    """``pages`` with the sites taking turns, each site's pages in their order; the
+    fetched ones (which need no request) first."""
+    fetched = [page for page in pages if page.state == FETCHED]
+    by_site: dict[str, list[WebPage]] = {}
+    for page in pages:
+        if page.state != FETCHED:
+            by_site.setdefault(urlsplit(page.url).hostname or "", []).append(page)
+    queues = list(by_site.values())
+    mixed: list[WebPage] = []
+    for turn in range(max((len(q) for q in queues), default=0)):
+        mixed.extend(q[turn] for q in queues if turn < len(q))
+    return fetched + mixed

@@ -186,21 +186,22 @@ class Fetcher:
             await asyncio.sleep(wait)
         return result
 
-    async def _polite_turn(self, host: str) -> _Host:
-        """Wait for this host's turn: requests to one host start ``host_delay_s`` apart."""
-        state = self._hosts.setdefault(host, _Host())
+    async def _once(
+        self, url: str, headers: Mapping[str, str], accept: tuple[str, ...]
+    ) -> FetchResult:
+        """One request: one at a time to a host (its lock held until the answer is read),
+        starting ``host_delay_s`` after the previous one started."""
+        state = self._hosts.setdefault(urlsplit(url).hostname or "", _Host())
         async with state.lock:
             wait = state.next_start - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
             state.next_start = time.monotonic() + self.policy.host_delay_s
-        return state
+            return await self._request(url, headers, accept)
 
-    async def _once(
+    async def _request(
         self, url: str, headers: Mapping[str, str], accept: tuple[str, ...]
     ) -> FetchResult:
-        host = urlsplit(url).hostname or ""
-        await self._polite_turn(host)
         async with self._slots:
             self.requests += 1
             try:

@@ -279,11 +279,15 @@ class Watcher:
         crawl = self.store.crawl
         if not fetched:
             return
-        key_of = {document.doc_id: page.url_key for page, document in fetched}
+        # two URLs of one article (an AMP copy, a second feed's link) are one document
+        keys_of: dict[str, list[str]] = {}
+        for page, document in fetched:
+            keys_of.setdefault(document.doc_id, []).append(page.url_key)
         documents = list({document.doc_id: document for _, document in fetched}.values())
 
         def coded(document: Document, events: tuple[Event, ...]) -> None:
-            crawl.mark_coded(key_of[document.doc_id], document.doc_id)
+            for key in keys_of[document.doc_id]:
+                crawl.mark_coded(key, document.doc_id)
             if document.language != "en":
                 summary.not_english[document.language] += 1
             else:
@@ -291,8 +295,8 @@ class Watcher:
                 summary.events += len(events)
 
         def failed(failure: Failure) -> None:
-            if failure.where in key_of:
-                crawl.mark_failed(key_of[failure.where], f"not coded: {failure.message}", None)
+            for key in keys_of.get(failure.where, []):
+                crawl.mark_failed(key, f"not coded: {failure.message}", None)
             summary.failed["not coded"] += 1
 
         code_corpus(

@@ -151,3 +151,17 @@ def test_an_older_database_gets_the_location_columns(
         store.write_document(document, events)
         store.refresh_events()
         assert store.count_events(EventFilter(location_country="UKR")) >= 1
+
+
+def test_the_map_is_drawn_here(tmp_path: Path, coded: list[tuple[Document, list[Event]]]) -> None:
+    db = stored_at(str(tmp_path / "e.db"), coded)
+    with TestClient(create_app(db)) as client:
+        drawn = client.get(
+            "/api/places/map.svg", params={"lat": 49.99, "lon": 36.23, "label": "<b>"}
+        )
+        assert drawn.status_code == 200 and drawn.headers["content-type"] == "image/svg+xml"
+        body = drawn.text
+        assert body.startswith("<svg") and body.count("M") > 1_000  # the cities' dots
+        assert "&lt;b&gt;" in body and "<b>" not in body
+        assert "http" not in body.replace("http://www.w3.org/2000/svg", "")
+        assert client.get("/api/places/map.svg", params={"lat": 95, "lon": 0}).status_code == 400

@@ -321,6 +321,14 @@ class Gazetteer:
         found.sort(key=lambda pair: (order[pair[0].kind], -pair[0].population, pair[0].key))
         return tuple(found)
 
+    def city_points(self, min_population: int) -> list[tuple[float, float]]:
+        """(lat, lon) of the cities of at least ``min_population`` people."""
+        rows = self._conn().execute(
+            "SELECT lat, lon FROM places WHERE kind = ? AND population >= ?",
+            (CITY, min_population),
+        )
+        return [(float(lat), float(lon)) for lat, lon in rows]
+
     def country(self, code: str) -> Place | None:
         """The country ``code`` (ISO3) as a place: its centre point."""
         return _cached_country(self, code)

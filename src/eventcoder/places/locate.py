@@ -347,10 +347,11 @@ def _event_countries(event: Event) -> set[str]:
 
 
 def _main_place(mentions: Sequence[Mention]) -> Mention | None:
-    """The place the article names most often after "in", "at", "near" (the first of
-    equals); a country only if no finer place is named."""
+    """The place finer than a country the article names most often after "in", "at",
+    "near" (the first of equals); "the training of our military in Poland" makes no
+    country the place of every event of the story."""
     located = [m for m in mentions if m.locative and not m.speaker]
-    finer = [m for m in located if m.place.kind != COUNTRY] or located
+    finer = [m for m in located if m.place.kind != COUNTRY]
     if not finer:
         return None
     counts = Counter(m.place.key for m in finer)

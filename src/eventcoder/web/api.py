@@ -14,7 +14,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from eventcoder import __version__
@@ -307,6 +307,24 @@ class CodeRequest(BaseModel):
     date: str = Field(description="YYYY-MM-DD", max_length=64)
     title: str | None = Field(default=None, max_length=2000)
     doc_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+@router.get(
+    "/places/map.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}, "description": "an SVG map"}},
+)
+def place_map(
+    lat: Annotated[float, Query(ge=-90.0, le=90.0)],
+    lon: Annotated[float, Query(ge=-180.0, le=180.0)],
+    label: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """A world map with a marker at the point, drawn here from the gazetteer (no tiles)."""
+    from eventcoder.places.gazetteer import Gazetteer
+    from eventcoder.places.worldmap import world_map
+
+    svg = world_map(Gazetteer.open(), lat, lon, label)
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
 
 
 @router.post("/code", responses={413: {"model": ErrorBody, "description": "body over 1 MB"}})

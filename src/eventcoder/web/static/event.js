@@ -68,6 +68,13 @@ function renderCodes(record, labels) {
           { className: "place-text" },
           el("a", { href: pageUrl("/", { location_country: where.country }) }, placeText(where)),
           el("div", { className: "muted small" }, `${where.lat.toFixed(3)}, ${where.lon.toFixed(3)} · ${where.why}`),
+          el("img", {
+            className: "place-map",
+            src: pageUrl("/api/places/map.svg", { lat: where.lat, lon: where.lon, label: placeText(where) }),
+            alt: `map: ${placeText(where)}`,
+            width: "360",
+            height: "180",
+          }),
         )
       : el("span", { className: "muted" }, where ? `none: ${where.why}` : "none found"),
   );

@@ -59,6 +59,8 @@ class Mention:
     place: Place
     locative: bool  # after "in", "near", "at", ...
     speaker: bool = False  # where the one who said it is ("officials in Rabat said")
+    belongs_to: int = -1  # where the noun it belongs to starts ("residents of Maracaibo")
+    destination: bool = False  # after "to": "sent troops to Alice Springs"
 
 
 @dataclass(frozen=True)
@@ -193,9 +195,11 @@ class Locator:
             if place is not None:
                 locative = _locative(span.root)
                 speaker = _of_speaker(span.root, self.reporting_verbs)
-                found.append(
-                    Mention(span.text, span.start_char, span.end_char, place, locative, speaker)
-                )
+                owner = _owner(span.root)
+                belongs_to = owner.idx if owner is not None else -1
+                words = (span.text, span.start_char, span.end_char)
+                destination = _destination(span.root)
+                found.append(Mention(*words, place, locative, speaker, belongs_to, destination))
         return found
 
     def _candidates(self, span: Span) -> list[tuple[Place, bool]]:
@@ -233,8 +237,16 @@ class Locator:
             return None
         heads = _clause_heads(trigger.root)
         found: list[tuple[int, Mention]] = []
+        actors = [(a.start, a.end) for a in (event.source, event.target) if a and a.start >= 0]
         for mention in mentions:
-            if not mention.locative or mention.speaker:
+            # a destination places material events that are not about its own people
+            # ("sent boats to Rio Grande do Sul"), never a statement to a government
+            to_place = (
+                mention.destination
+                and event.quad_class in MATERIAL_QUADS
+                and not any(s < mention.end and mention.start < e for s, e in actors)
+            )
+            if not (mention.locative or to_place) or mention.speaker:
                 continue
             span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
             if span is None or span.sent != trigger.sent:
@@ -316,8 +328,23 @@ def _actor_place(event: Event, mentions: Sequence[Mention]) -> Location | None:
             # a part of the actor's words, not all of them ("Tehran warned" is a government)
             inside = actor.start <= mention.start and mention.end <= actor.end
             part = mention.end - mention.start < actor.end - actor.start
-            if inside and part and not mention.locative and mention.place.kind != COUNTRY:
+            owned = actor.start <= mention.belongs_to < actor.end
+            local = (inside and part) or owned
+            if local and not mention.locative and mention.place.kind != COUNTRY:
                 return _location(mention.place, f"{role}'s words: {mention.text!r}", mention)
+    return None
+
+
+def _destination(token: Token) -> bool:
+    return token.dep_ == "pobj" and token.head.lower_ in place_words().destination_prepositions
+
+
+def _owner(token: Token) -> Token | None:
+    """The common noun a place name belongs to through "of" ("residents of Maracaibo",
+    "the governor of Texas"), if any."""
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN":
+        return head.head
     return None
 
 
@@ -383,7 +410,7 @@ def _place_spans(doc: Doc) -> list[Span]:
         while end < len(doc) and end not in taken and _in_name(doc, end):
             end += 1
         run = doc[index:end]
-        if _locative(run.root):
+        if _locative(run.root) or _owner(run.root) is not None or _destination(run.root):
             spans.append(run)
         index = end
     return sorted(spans, key=lambda span: span.start)

@@ -14,6 +14,7 @@ class PlaceWords:
     locative_prepositions: frozenset[str]
     place_nouns: frozenset[str]
     place_noun_prepositions: frozenset[str]
+    destination_prepositions: frozenset[str]
     region_words: frozenset[str]
 
 
@@ -25,5 +26,6 @@ def place_words() -> PlaceWords:
         locative_prepositions=frozenset(lists["locative_prepositions"]),
         place_nouns=frozenset(lists["place_nouns"]),
         place_noun_prepositions=frozenset(lists["place_noun_prepositions"]),
+        destination_prepositions=frozenset(lists["destination_prepositions"]),
         region_words=frozenset(lists["region_words"]),
     )

@@ -54,11 +54,18 @@ READ_OPERATIONS = (
     ("GET", "/api/actors"),
     ("GET", "/api/timeline"),
     ("GET", "/api/network"),
+    ("GET", "/api/places/map.svg"),
 )
 CODING_OPERATION = ("POST", "/api/code")
 # the operations with a value an invalid request can get wrong (the others take no
 # parameter, or any string as an id)
-REFUSING_OPERATIONS = {"/api/events", "/api/actors", "/api/timeline", "/api/network"}
+REFUSING_OPERATIONS = {
+    "/api/events",
+    "/api/actors",
+    "/api/timeline",
+    "/api/network",
+    "/api/places/map.svg",
+}
 CASES = [
     *((method, path, GenerationMode.POSITIVE) for method, path in READ_OPERATIONS),
     *(

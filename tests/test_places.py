@@ -4,6 +4,7 @@ offsets of the place words, and the scoring of places (``eventcoder.places``).""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -168,3 +169,29 @@ def test_place_scores() -> None:
     scores = score_places(gold, {})
     assert (scores.within, scores.with_point, scores.no_event) == (0, 2, 3)
     assert scores.no_point_right == 0  # no coded event is no credit
+
+
+def test_an_unwritable_cache_falls_back_to_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import tempfile
+
+    from eventcoder.errors import DataError
+    from eventcoder.places import gazetteer as module
+
+    built = module.Gazetteer.open().path
+    spare = tmp_path / f"eventcoder-{os.getuid()}"
+    spare.mkdir()
+    (spare / built.name).symlink_to(built)
+    monkeypatch.setenv("EVENTCODER_CACHE", "/dev/null/cache")
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    module._open_default.cache_clear()
+    try:
+        assert module.Gazetteer.open().path == spare / built.name
+        module._open_default.cache_clear()
+        monkeypatch.setattr(tempfile, "gettempdir", lambda: "/dev/null")
+        with pytest.raises(DataError, match="set EVENTCODER_CACHE to a folder"):
+            module.Gazetteer.open()
+    finally:
+        module._open_default.cache_clear()

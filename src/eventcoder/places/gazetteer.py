@@ -361,8 +361,21 @@ _build_lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _open_default() -> Gazetteer:
-    path = cache_dir() / f"gazetteer-{_digest()}.sqlite"
+    """The index in the cache folder, built there if missing; where that folder cannot be
+    written (a read-only home on a cluster's executors), in the temporary folder."""
+    name = f"gazetteer-{_digest()}.sqlite"
+    folders = [cache_dir(), Path(tempfile.gettempdir()) / f"eventcoder-{os.getuid()}"]
+    problems = []
     with _build_lock:
-        if not path.exists():
-            build_index(path)
-    return Gazetteer(path)
+        for folder in folders:
+            path = folder / name
+            try:
+                if not path.exists():
+                    build_index(path)
+                return Gazetteer(path)
+            except OSError as exc:
+                problems.append(f"{folder}: {exc.strerror or exc}")
+    raise DataError(
+        "cannot write the gazetteer's index (" + "; ".join(problems) + "); set "
+        f"{CACHE_ENV} to a folder this user can write"
+    )

@@ -49,6 +49,7 @@ import psutil
 
 from benchmarks.api_mix import MIX, RequestMix, StoreSample, sample_store
 from benchmarks.api_store import StoreBuild, build_store, sqlite_store
+from benchmarks.measure import stop_process
 
 DEFAULT_EVENTS = 200_000
 DEFAULT_SEED = 1
@@ -169,12 +170,7 @@ def served(db_url: str, workdir: Path) -> Iterator[RunningServer]:
         _wait_healthy(base_url, deadline)
         yield RunningServer(process, base_url, log, command)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def _wait_healthy(base_url: str, deadline: float) -> None:

@@ -45,6 +45,7 @@ from pathlib import Path
 from random import Random
 
 from benchmarks.generator import DEFAULT_SEED, Article, generate_corpus
+from benchmarks.measure import stop_process
 
 PAGE_MIN_BYTES = 60_000
 PAGE_MAX_BYTES = 120_000
@@ -583,12 +584,7 @@ def running_site(layout: SiteLayout, workdir: Path) -> Iterator[RunningSite]:
             time.sleep(0.05)
         yield RunningSite(layout, int(found.group(1)), process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

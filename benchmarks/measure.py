@@ -233,3 +233,13 @@ def spacy_child(corpus: Path, model: str, batch_size: int, n_process: int) -> di
         "first_doc_s": (first or ended) - loaded,
         "pipeline": list(nlp.pipe_names),
     }
+
+
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Stop a server the bench started: SIGTERM, then SIGKILL after 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

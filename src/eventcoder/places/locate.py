@@ -180,7 +180,7 @@ class Locator:
         """The places the text names, each with the place chosen for its words: in the
         light of the events' actors' countries, then of the countries the article's
         unambiguous places are in ("Atlanta" makes "Georgia" the state)."""
-        spans = _qualified([(span, self._candidates(span)) for span in _place_spans(doc)])
+        spans = _qualified(_merged([self._widened(span) for span in _place_spans(doc)]))
         article = set(actors) | _named_countries(doc)
         for _span, candidates in spans:
             # one country among the candidates of any size ("Ukraine" also names a village)
@@ -201,6 +201,21 @@ class Locator:
                 destination = _destination(span.root)
                 found.append(Mention(*words, place, locative, speaker, belongs_to, destination))
         return found
+
+    def _widened(self, span: Span) -> tuple[Span, list[tuple[Place, bool]]]:
+        """``span`` with its candidates, or a longer name it starts that the gazetteer
+        knows ("Santiago" of "Santiago de Compostela", "San José" of "San José del Cabo")."""
+        doc = span.doc
+        end = span.end
+        while end < len(doc) and end - span.end < 4 and _in_name(doc, end):
+            end += 1
+        for stop in range(end, span.end, -1):
+            longer = doc[span.start : stop]
+            if longer[-1].pos_ == "PROPN":
+                found = self._candidates(longer)
+                if found:
+                    return longer, found
+        return span, self._candidates(span)
 
     def _candidates(self, span: Span) -> list[tuple[Place, bool]]:
         """The places the words of ``span`` may name; "the Donetsk region" is looked up
@@ -386,6 +401,19 @@ def _main_place(mentions: Sequence[Mention]) -> Mention | None:
     return next(m for m in finer if counts[m.place.key] == top)
 
 
+def _merged(
+    spans: list[tuple[Span, list[tuple[Place, bool]]]],
+) -> list[tuple[Span, list[tuple[Place, bool]]]]:
+    """``spans`` without those inside a longer one before them (a widened name may reach
+    over the next span: "Santiago" + "de Compostela")."""
+    kept: list[tuple[Span, list[tuple[Place, bool]]]] = []
+    for span, candidates in spans:
+        if kept and span.start < kept[-1][0].end:
+            continue
+        kept.append((span, candidates))
+    return kept
+
+
 def _in_name(doc: Doc, index: int) -> bool:
     """Whether token ``index`` goes on a proper name: a proper noun, or a joiner between
     proper nouns ("de" in "Santa Cruz de la Sierra")."""
@@ -498,7 +526,9 @@ def _locative(token: Token) -> bool:
         if modifies and head.lower_ in words.place_nouns:
             current, via_noun = head, True
             continue
-        return False
+        # a place noun the clause acts on or in: "shelled the outskirts of Kyiv", "flooded
+        # parts of Derna", "the streets of Tehran filled with protesters"
+        return via_noun and current.dep_ in ("dobj", "nsubj", "nsubjpass")
     return False
 
 

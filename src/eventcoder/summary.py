@@ -119,7 +119,17 @@ def format_summary(data: SummaryInput, *, width: int = 100, top: int = 8) -> lis
     types = Counter(s.event.plover.event for s in events)
     lines += _counted("By type", types, width)
     lines += _counted("By dyad (source→target country)", Counter(map(_dyad, events)), width)
+    places = Counter(_place(s) for s in events)
+    lines += _counted("By place (where it happened)", places, width)
     return lines
+
+
+def _place(stored: StoredEvent) -> str:
+    """ "Kyiv, UKR" for a city or region, "UKR" for a country, "none" without a place."""
+    where = stored.event.location
+    if where is None or where.country is None:
+        return "none"
+    return where.country if where.precision == "country" else f"{where.name}, {where.country}"
 
 
 def more_hint(db_option: str, width: int = 100) -> list[str]:

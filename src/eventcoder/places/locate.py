@@ -144,10 +144,11 @@ class Locator:
         if not events:
             return list(events)
         countries = frozenset(c for e in events for c in _event_countries(e))
-        mentions = self._mentions(doc, countries)
+        named = _named_countries(doc)
+        mentions = self._mentions(doc, countries, named)
         dateline_place = self._dateline_place(dateline, countries)
         main = _main_place(mentions)
-        article_country = self._article_country(doc, mentions)
+        article_country = self._article_country(mentions, named)
         placed = []
         for event in events:
             location = (
@@ -165,23 +166,23 @@ class Locator:
 
     # -- the text's places ------------------------------------------------------------
 
-    def _article_country(self, doc: Doc, mentions: Sequence[Mention]) -> Location | None:
+    def _article_country(self, mentions: Sequence[Mention], named: set[str]) -> Location | None:
         """The country the article names most (its places' and its countries' names),
         for events whose actors have none ("Striking bus drivers blocked roads")."""
         counts = Counter(m.place.country for m in mentions if not m.speaker)
-        counts.update(_named_countries(doc))
+        counts.update(named)
         if not counts:
             return None
         code, _ = counts.most_common(1)[0]
         place = self.gazetteer.country(code)
         return _location(place, f"article's country ({code})") if place else None
 
-    def _mentions(self, doc: Doc, actors: frozenset[str]) -> list[Mention]:
+    def _mentions(self, doc: Doc, actors: frozenset[str], named: set[str]) -> list[Mention]:
         """The places the text names, each with the place chosen for its words: in the
         light of the events' actors' countries, then of the countries the article's
         unambiguous places are in ("Atlanta" makes "Georgia" the state)."""
         spans = _qualified(_merged([self._widened(span) for span in _place_spans(doc)]))
-        article = set(actors) | _named_countries(doc)
+        article = set(actors) | named
         for _span, candidates in spans:
             # one country among the candidates of any size ("Ukraine" also names a village)
             largest = max((place.population for place, _main in candidates), default=0)
@@ -264,7 +265,7 @@ class Locator:
             if not (mention.locative or to_place) or mention.speaker:
                 continue
             span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-            if span is None or span.sent != trigger.sent:
+            if span is None:  # (one in another sentence never reaches the clause's head)
                 continue
             distances = [d for h in heads if (d := _distance_in_clause(span.root, h)) is not None]
             if distances:
@@ -467,7 +468,8 @@ def _qualified(
     kept = list(spans)
     for index in range(len(spans) - 1):
         (span, candidates), (after, qualifiers) = spans[index], spans[index + 1]
-        if span.doc.text[span.end_char : after.start_char].strip() != ",":
+        # only a comma between them (``Doc.text`` would join the whole text each time)
+        if after.start != span.end + 1 or span.doc[span.end].text != ",":
             continue
         wider = [(p, m) for p, m in qualifiers if p.kind in (ADM1, COUNTRY)]
         qualifier = choose(wider)

@@ -36,7 +36,7 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # words inside place names: "Santa Cruz de la Sierra", "Cap-Haitien", "Dar es Salaam"
 _NAME_JOINERS = frozenset({"-", "de", "la", "los", "las", "del", "el", "al", "es", "da", "do"})
 CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "acl", "parataxis", "conj", "csubj"})
-# events of material conflict happen where their target is
+# attacks happen where their target is (the target's words may name the place)
 TARGET_FIRST_QUAD = 4
 MATERIAL_QUADS = frozenset({2, 4})
 DATELINE = "dateline"  # Location.why of a dateline's place
@@ -276,8 +276,10 @@ class Locator:
         return _location(mention.place, f"clause: {mention.text!r}", mention)
 
     def _actor_country(self, event: Event) -> Location | None:
+        """The centre of the target's country for material events (aid arrives, troops
+        deploy, attacks land there), of the source's for the others, else the other's."""
         actors = [event.source, event.target]
-        if event.quad_class == TARGET_FIRST_QUAD:
+        if event.quad_class in MATERIAL_QUADS:
             actors.reverse()
         for role, actor in zip(_roles(event), actors, strict=True):
             if actor is None or not actor.country:
@@ -302,7 +304,7 @@ def _nowhere(event: Event) -> Location:
 
 
 def _roles(event: Event) -> tuple[str, str]:
-    return ("target", "source") if event.quad_class == TARGET_FIRST_QUAD else ("source", "target")
+    return ("target", "source") if event.quad_class in MATERIAL_QUADS else ("source", "target")
 
 
 def _location(place: Place, why: str, mention: Mention | Dateline | None = None) -> Location:

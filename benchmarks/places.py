@@ -4,7 +4,7 @@
 
 The same generated articles (``benchmarks.generator``, fixed seed) are coded by one loaded
 coder ``--rounds`` times after a warm-up. The place stage (``Locator.place`` and the
-dateline's search, ``find_dateline``) is timed inside each run in CPU time, so the share
+dateline's search, ``dateline_of``) is timed inside each run in CPU time, so the share
 it takes of the coding is measured on the same work and does not depend on what else the
 machine is doing; the best run's share is reported, with the coding's wall time. The
 gazetteer's index is built once beforehand, into a fresh folder, and timed apart.
@@ -83,8 +83,8 @@ def measure(docs: int, model: str, rounds: int) -> Result:
     clock = _StageClock()
     locator = coder.locator
     locator.place = clock.wrap(locator.place)  # type: ignore[method-assign]
-    find_dateline = getattr(pipeline, "find_dateline")  # noqa: B009
-    setattr(pipeline, "find_dateline", clock.wrap(find_dateline))  # noqa: B010
+    dateline_of = getattr(pipeline, "dateline_of")  # noqa: B009
+    setattr(pipeline, "dateline_of", clock.wrap(dateline_of))  # noqa: B010
     done: list[Round] = []
     events = []
     try:
@@ -95,7 +95,7 @@ def measure(docs: int, model: str, rounds: int) -> Result:
             events = [e for _, found in coder.code_documents(documents) for e in found]
             done.append(Round(time.perf_counter() - wall, time.process_time() - cpu, clock.cpu_s))
     finally:
-        setattr(pipeline, "find_dateline", find_dateline)  # noqa: B010
+        setattr(pipeline, "dateline_of", dateline_of)  # noqa: B010
     placed = sum(1 for e in events if e.location is not None and e.location.precision != "none")
     return Result(len(documents), len(events), placed, done, build_s)
 

@@ -42,7 +42,7 @@ from eventcoder.model import Actor, Document, Event, Location
 from eventcoder.nlp import DEFAULT_MODEL, load_pipeline
 from eventcoder.ontology import load_ontology
 from eventcoder.places.gazetteer import Gazetteer
-from eventcoder.places.locate import DATELINE, Dateline, Locator, find_dateline
+from eventcoder.places.locate import DATELINE, Dateline, Locator, dateline_of
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -222,7 +222,7 @@ class Coder:
                 if len(shadow.text) > PART_CHARS:
                     events = self._code_parts(document, shadow, PART_CHARS)
                 else:
-                    dateline = find_dateline(document.text)
+                    dateline = _dateline(document.text, shadow)
                     coded = self.code_parsed(replace(document, text=shadow.text), doc, dateline)
                     events = [_to_original(e, document.text, shadow) for e in coded]
             except Exception as exc:  # one bad document never stops a corpus
@@ -268,7 +268,7 @@ class Coder:
         Only one part's parse is alive at a time.
         """
         events: list[Event] = []
-        dateline = find_dateline(document.text)
+        dateline = _dateline(document.text, shadow)
         for start, end in split_parts(shadow.text, part_chars):
             part = shadow.text[start:end]
             coded = self.code_parsed(replace(document, text=part), self.nlp(part), dateline)
@@ -410,6 +410,11 @@ def _to_original(event: Event, text: str, shadow: Normalised) -> Event:
         ),
         event_id="",
     )
+
+
+def _dateline(text: str, shadow: Normalised) -> Dateline | None:
+    """The place words of the dateline ``parse_copy`` left out of the shadow."""
+    return dateline_of(text, shadow.dateline) if shadow.dateline else None
 
 
 def _location_to_original(

@@ -17,14 +17,14 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from itertools import chain, pairwise
 from typing import NamedTuple
 
 from eventcoder.errors import InputError
-from eventcoder.ingest.dateline import wire_spans
+from eventcoder.ingest.dateline import wire_parts
 
 # Line and paragraph separators that act as line breaks. The "\r" of "\r\n" is left in
 # place (a control character, it is dropped with them) so that this step keeps positions.
@@ -99,6 +99,8 @@ class Normalised:
     # which is most of a million-character document's memory besides its parse
     starts: Sequence[int]
     ends: Sequence[int]
+    # the dateline left out of the shadow (``parse_copy``), in the original's offsets
+    dateline: tuple[int, int] | None = None
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The original span ``[start', end')`` that shadow span ``[start, end)`` came from."""
@@ -182,10 +184,16 @@ def normalise(text: str) -> Normalised:
 
 def parse_copy(text: str) -> Normalised:
     """What spaCy parses of a document: its normalised shadow without datelines, bylines
-    and agency credits ("KYIV, Jan 25 (Reuters) -", "By Jane Doe"), which are never actors."""
+    and agency credits ("KYIV, Jan 25 (Reuters) -", "By Jane Doe"), which are never actors.
+    The dateline's span in ``text`` is kept (``Normalised.dateline``): it names a place."""
     shadow = normalise(text)
-    spans = wire_spans(shadow.text)
-    return shadow.without(spans) if spans else shadow
+    parts = wire_parts(shadow.text)
+    if not parts:
+        return shadow
+    dateline = next(
+        (shadow.original_span(*span) for kind, span in parts if kind == "dateline"), None
+    )
+    return replace(shadow.without([span for _, span in parts]), dateline=dateline)
 
 
 def as_read(raw: str) -> str:

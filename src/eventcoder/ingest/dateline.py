@@ -69,16 +69,20 @@ def wire_spans(text: str) -> list[tuple[int, int]]:
     paragraph of the story (after a headline or byline) and is followed by the story's words;
     credit lines ("Reporting by ...") may stand anywhere.
     """
-    return [span for _kind, span in _wire_parts(text)]
+    return [span for _kind, span in wire_parts(text)]
 
 
 def dateline_span(text: str) -> tuple[int, int] | None:
     """The span of the story's dateline ("KYIV, Jan 25 (Reuters) -"), if it has one."""
-    return next((span for kind, span in _wire_parts(text) if kind == "dateline"), None)
+    return next((span for kind, span in wire_parts(text) if kind == "dateline"), None)
+
+
+def wire_parts(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """(kind, span) of each credit, byline and dateline of ``text``, in order."""
+    return list(_wire_parts(text))
 
 
 def _wire_parts(text: str) -> Iterator[tuple[str, tuple[int, int]]]:
-    """(kind, span) of each credit, byline and dateline of ``text``, in order."""
     offset = 0
     body_started = False
     for index, line in enumerate(text.split("\n")):

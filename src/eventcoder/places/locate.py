@@ -22,20 +22,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from eventcoder.actors.kb import normalise_name
-from eventcoder.ingest.clean import normalise
-from eventcoder.ingest.dateline import dateline_span
 from eventcoder.model import Event, Location
 from eventcoder.places.gazetteer import ADM1, CITY, COUNTRY, Gazetteer, Place
+from eventcoder.places.syntax import (
+    bare,
+    clause_heads,
+    destination,
+    distance_in_clause,
+    in_name,
+    locative,
+    named_countries,
+    of_speaker,
+    owner,
+    place_spans,
+    region_cue,
+)
 from eventcoder.places.words import place_words
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span, Token
+    from spacy.tokens import Doc, Span
 
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-# words inside place names: "Santa Cruz de la Sierra", "Cap-Haitien", "Dar es Salaam"
-_NAME_JOINERS = frozenset({"-", "de", "la", "los", "las", "del", "el", "al", "es", "da", "do"})
-CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "acl", "parataxis", "conj", "csubj"})
 # attacks happen where their target is (the target's words may name the place)
 TARGET_FIRST_QUAD = 4
 MATERIAL_QUADS = frozenset({2, 4})
@@ -72,15 +78,6 @@ class Dateline:
     start: int
     end: int
     region: str | None = None
-
-
-def find_dateline(text: str) -> Dateline | None:
-    """The dateline's place words in ``text`` (a document's text as read), if it has one."""
-    shadow = normalise(text)
-    span = dateline_span(shadow.text)
-    if span is None:
-        return None
-    return dateline_of(text, shadow.original_span(*span))
 
 
 def dateline_of(text: str, span: tuple[int, int]) -> Dateline | None:
@@ -144,9 +141,9 @@ class Locator:
         if not events:
             return list(events)
         countries = frozenset(c for e in events for c in _event_countries(e))
-        named = _named_countries(doc)
+        named = named_countries(doc)
         mentions = self._mentions(doc, countries, named)
-        dateline_place = self._dateline_place(dateline, countries)
+        dateline_place = self._dateline_place(dateline)
         main = _main_place(mentions)
         article_country = self._article_country(mentions, named)
         placed = []
@@ -154,7 +151,7 @@ class Locator:
             location = (
                 self._in_clause(doc, event, mentions)
                 or _attacked_place(event, mentions)
-                or _at_dateline(event, dateline, dateline_place)
+                or _at_dateline(dateline, dateline_place)
                 or _actor_place(event, mentions)
                 or _in_article(event, main)
                 or self._actor_country(event)
@@ -181,7 +178,7 @@ class Locator:
         """The places the text names, each with the place chosen for its words: in the
         light of the events' actors' countries, then of the countries the article's
         unambiguous places are in ("Atlanta" makes "Georgia" the state)."""
-        spans = _qualified(_merged([self._widened(span) for span in _place_spans(doc)]))
+        spans = _qualified(_merged([self._widened(span) for span in place_spans(doc)]))
         article = set(actors) | named
         for _span, candidates in spans:
             # one country among the candidates of any size ("Ukraine" also names a village)
@@ -192,15 +189,21 @@ class Locator:
         context = frozenset(article)
         found: list[Mention] = []
         for span, candidates in spans:
-            place = choose(candidates, context, actors, _region_cue(span))
+            place = choose(candidates, context, actors, region_cue(span))
             if place is not None:
-                locative = _locative(span.root)
-                speaker = _of_speaker(span.root, self.reporting_verbs)
-                owner = _owner(span.root)
-                belongs_to = owner.idx if owner is not None else -1
-                words = (span.text, span.start_char, span.end_char)
-                destination = _destination(span.root)
-                found.append(Mention(*words, place, locative, speaker, belongs_to, destination))
+                noun = owner(span.root)
+                found.append(
+                    Mention(
+                        span.text,
+                        span.start_char,
+                        span.end_char,
+                        place,
+                        locative=locative(span.root),
+                        speaker=of_speaker(span.root, self.reporting_verbs),
+                        belongs_to=noun.idx if noun is not None else -1,
+                        destination=destination(span.root),
+                    )
+                )
         return found
 
     def _widened(self, span: Span) -> tuple[Span, list[tuple[Place, bool]]]:
@@ -208,7 +211,7 @@ class Locator:
         knows ("Santiago" of "Santiago de Compostela", "San José" of "San José del Cabo")."""
         doc = span.doc
         end = span.end
-        while end < len(doc) and end - span.end < 4 and _in_name(doc, end):
+        while end < len(doc) and end - span.end < 4 and in_name(doc, end):
             end += 1
         for stop in range(end, span.end, -1):
             longer = doc[span.start : stop]
@@ -221,7 +224,7 @@ class Locator:
     def _candidates(self, span: Span) -> list[tuple[Place, bool]]:
         """The places the words of ``span`` may name; "the Donetsk region" is looked up
         as written, then as "Donetsk"."""
-        name = _bare(span.text)
+        name = bare(span.text)
         found = self.gazetteer.named(name)
         words = name.split()
         if len(words) > 1 and words[-1].lower() in place_words().region_words:
@@ -230,7 +233,10 @@ class Locator:
             ]
         return found
 
-    def _dateline_place(self, dateline: Dateline | None, countries: frozenset[str]) -> Place | None:
+    def _dateline_place(self, dateline: Dateline | None) -> Place | None:
+        """The dateline's city, chosen by its own region ("LAGOS, Nigeria") and size: it
+        names where the reporter is, so the actors' countries do not choose it ("LIMA,
+        Aug 16 - teachers marched to Congress")."""
         if dateline is None:
             return None
         near: frozenset[str] = frozenset()
@@ -238,9 +244,6 @@ class Locator:
             country = choose(self.gazetteer.named(dateline.region))
             if country is not None:
                 near = frozenset({country.country})
-        # a dateline names where the reporter is, a city of its own: the actors' countries
-        # do not choose it ("LIMA, Aug 16 - teachers marched to Congress")
-        del countries
         return choose(self.gazetteer.named(dateline.text), near=near)
 
     # -- one event ------------------------------------------------------------------
@@ -251,7 +254,7 @@ class Locator:
         )
         if trigger is None or len(trigger) == 0:
             return None
-        heads = _clause_heads(trigger.root)
+        heads = clause_heads(trigger.root)
         found: list[tuple[int, Mention]] = []
         actors = [(a.start, a.end) for a in (event.source, event.target) if a and a.start >= 0]
         for mention in mentions:
@@ -267,7 +270,7 @@ class Locator:
             span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
             if span is None:  # (one in another sentence never reaches the clause's head)
                 continue
-            distances = [d for h in heads if (d := _distance_in_clause(span.root, h)) is not None]
+            distances = [d for h in heads if (d := distance_in_clause(span.root, h)) is not None]
             if distances:
                 found.append((min(distances), mention))
         if not found:
@@ -353,23 +356,9 @@ def _actor_place(event: Event, mentions: Sequence[Mention]) -> Location | None:
     return None
 
 
-def _destination(token: Token) -> bool:
-    return token.dep_ == "pobj" and token.head.lower_ in place_words().destination_prepositions
-
-
-def _owner(token: Token) -> Token | None:
-    """The common noun a place name belongs to through "of" ("residents of Maracaibo",
-    "the governor of Texas"), if any."""
-    head = token.head
-    if token.dep_ == "pobj" and head.lower_ == "of" and head.head.pos_ == "NOUN":
-        return head.head
-    return None
-
-
-def _at_dateline(event: Event, dateline: Dateline | None, place: Place | None) -> Location | None:
+def _at_dateline(dateline: Dateline | None, place: Place | None) -> Location | None:
     """The dateline's place: where the story was written, for the events that say no
     place of their own (as GDELT and the wires take it)."""
-    del event
     if dateline is None or place is None:
         return None
     return _location(place, DATELINE, dateline)
@@ -417,51 +406,6 @@ def _merged(
     return kept
 
 
-def _in_name(doc: Doc, index: int) -> bool:
-    """Whether token ``index`` goes on a proper name: a proper noun, or a joiner between
-    proper nouns ("de" in "Santa Cruz de la Sierra")."""
-    if doc[index].pos_ == "PROPN":
-        return True
-    following = index + 1 < len(doc) and doc[index + 1].pos_ in ("PROPN", "DET", "ADP")
-    return doc[index].text in _NAME_JOINERS and following
-
-
-def _place_spans(doc: Doc) -> list[Span]:
-    """The entities spaCy calls places, and runs of proper nouns after a locative
-    preposition that it missed or called otherwise ("in Zhanaozen", "in northern
-    Marseille" taken for an organisation, "in Santa Cruz de la Sierra")."""
-    spans = [ent for ent in doc.ents if ent.label_ in PLACE_LABELS]
-    taken = {i for span in spans for i in range(span.start, span.end)}
-    index = 0
-    while index < len(doc):
-        if doc[index].pos_ != "PROPN" or index in taken:
-            index += 1
-            continue
-        end = index + 1
-        while end < len(doc) and end not in taken and _in_name(doc, end):
-            end += 1
-        run = doc[index:end]
-        if _locative(run.root) or _owner(run.root) is not None or _destination(run.root):
-            spans.append(run)
-        index = end
-    return sorted(spans, key=lambda span: span.start)
-
-
-def _named_countries(doc: Doc) -> set[str]:
-    """Countries the text names or calls by their adjective ("the northern Lebanese
-    city"), from the actor knowledge base's country names."""
-    from eventcoder.filters import vocabulary
-
-    by_name = vocabulary().country_by_name
-    found = set()
-    for ent in doc.ents:
-        if ent.label_ in ("NORP", "GPE"):
-            code = by_name.get(normalise_name(_bare(ent.text)))
-            if code:
-                found.add(code)
-    return found
-
-
 def _qualified(
     spans: list[tuple[Span, list[tuple[Place, bool]]]],
 ) -> list[tuple[Span, list[tuple[Place, bool]]]]:
@@ -489,78 +433,6 @@ def _qualified(
     return kept
 
 
-def _bare(text: str) -> str:
-    words = text.split()
-    if words and words[0].lower() == "the":
-        words = words[1:]
-    return " ".join(words)
-
-
-def _region_cue(span: Span) -> bool:
-    """ "the Donetsk region", "Borno state": a region word right after the name, or
-    ending it."""
-    last = span[-1]
-    region_words = place_words().region_words
-    if last.lower_ in region_words:
-        return True
-    following = span.doc[span.end] if span.end < len(span.doc) else None
-    return following is not None and following.lower_ in region_words
-
-
-def _locative(token: Token) -> bool:
-    """Whether ``token`` (a place name's head) hangs from a locative preposition, directly
-    or through a place noun ("in the city of Homs", "on the outskirts of Kyiv")."""
-    words = place_words()
-    current = token
-    via_noun = False
-    for _ in range(5):
-        head = current.head
-        if head is current:
-            return False
-        if current.dep_ in ("pobj", "pcomp"):
-            if head.lower_ in words.locative_prepositions:
-                return True
-            if via_noun and head.lower_ in words.place_noun_prepositions:
-                return True
-            if head.lower_ == "of" and head.head.lower_ in words.place_nouns:
-                current, via_noun = head.head, True
-                continue
-            return False
-        modifies = current.dep_ in ("compound", "amod", "nmod", "appos", "npadvmod")
-        if modifies and head.lower_ in words.place_nouns:
-            current, via_noun = head, True
-            continue
-        # a place noun the clause acts on or in: "shelled the outskirts of Kyiv", "flooded
-        # parts of Derna", "the streets of Tehran filled with protesters"
-        return via_noun and current.dep_ in ("dobj", "nsubj", "nsubjpass")
-    return False
-
-
-def _of_speaker(token: Token, reporting_verbs: frozenset[str]) -> bool:
-    """Whether the place hangs from the subject of a reporting verb ("officials in Rabat
-    said", "a statement from the government in Vientiane said"): the speaker's place."""
-    current = token
-    for _ in range(8):
-        head = current.head
-        if head is current:
-            return False
-        if current.dep_ in ("nsubj", "nsubjpass") and head.lemma_.lower() in reporting_verbs:
-            return True
-        if current.pos_ in ("VERB", "AUX"):
-            return False
-        current = head
-    return False
-
-
-def _clause_heads(token: Token) -> list[Token]:
-    """The verb of ``token``'s clause, and the verbs it is conjoined to ("ambushed a
-    convoy in Niger State and abducted eleven": the place is said once for both)."""
-    heads = [_clause_head(token)]
-    while heads[-1].dep_ == "conj" and heads[-1].head is not heads[-1] and len(heads) < 4:
-        heads.append(heads[-1].head)
-    return heads
-
-
 def _finest(best: Mention, others: Sequence[Mention]) -> Mention:
     """A city of the clause inside its region or country ("near the town of Palma in
     Cabo Delgado province") says more than the region."""
@@ -574,27 +446,3 @@ def _finest(best: Mention, others: Sequence[Mention]) -> Mention:
         and (best.place.kind == COUNTRY or m.place.admin1 == best.place.name)
     ]
     return inside[0] if inside else best
-
-
-def _clause_head(token: Token) -> Token:
-    """The verb of the clause ``token`` belongs to (itself if it is one)."""
-    current = token
-    for _ in range(8):
-        if current.pos_ in ("VERB", "AUX") or current.head is current:
-            return current
-        current = current.head
-    return current
-
-
-def _distance_in_clause(token: Token, head: Token) -> int | None:
-    """Steps from ``token`` up to ``head`` when no other clause starts between them."""
-    current = token
-    for steps in range(12):
-        if current == head:
-            return steps
-        if current.dep_ in CLAUSE_DEPS and current.pos_ in ("VERB", "AUX"):
-            return None
-        if current.head is current:
-            return None
-        current = current.head
-    return None

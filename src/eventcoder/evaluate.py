@@ -170,20 +170,26 @@ def _parse_location(obj: Any, where: str) -> GoldLocation | None:
         return None
     if not isinstance(obj, dict):
         raise EvalError(f"{where}: must be an object with lat, lon and country, or null")
-    lat, lon = obj.get("lat"), obj.get("lon")
-    point: tuple[float, float] | None = None
-    if lat is not None or lon is not None:
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon)):
-            raise EvalError(f"{where}: lat and lon must be numbers, or both null")
-        point = (float(lat or 0), float(lon or 0))  # both numbers, checked above
-        if not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
-            raise EvalError(f"{where}: {lat}, {lon} is not a point on the globe")
+    lat, lon = _degrees(obj, "lat", where), _degrees(obj, "lon", where)
+    if (lat is None) != (lon is None):
+        raise EvalError(f"{where}: lat and lon must both be numbers, or both null")
+    if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise EvalError(f"{where}: {lat}, {lon} is not a point on the globe")
     return GoldLocation(
         country=_optional_str(obj, "country", where),
-        lat=point[0] if point else None,
-        lon=point[1] if point else None,
+        lat=lat,
+        lon=lon,
         precision=_optional_str(obj, "precision", where),
     )
+
+
+def _degrees(obj: dict[str, Any], key: str, where: str) -> float | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise EvalError(f"{where}: {key!r} must be a number or null")
+    return float(value)
 
 
 def _optional_str(obj: dict[str, Any], key: str, where: str) -> str | None:

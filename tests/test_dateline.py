@@ -33,6 +33,14 @@ from eventcoder.pipeline import Coder
         ),
         ("(Reuters) - Russia launched drones at Kyiv overnight.", ["(Reuters) - "]),
         (
+            "ABIDJAN, Cote d'Ivoire, April 23 - Students clashed with police.",
+            ["ABIDJAN, Cote d'Ivoire, April 23 - "],
+        ),
+        (
+            "SARAJEVO, Bosnia and Herzegovina, May 2 - Workers marched.",
+            ["SARAJEVO, Bosnia and Herzegovina, May 2 - "],
+        ),
+        (
             "Talks in Geneva\nBy Jane Doe and John Roe, Reuters\n"
             "NEW YORK, Feb 2 (AFP) - Antonio Guterres urged a ceasefire.\n\n"
             "Reporting by Jane Doe; Editing by Bob Smith",

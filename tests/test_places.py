@@ -129,6 +129,50 @@ def test_context_decides_between_places_of_one_name(combined_coder: Coder) -> No
     assert only_place(combined_coder, france)[:2] == ("Paris", "FRA")
 
 
+def test_an_actor_without_a_country_takes_the_country_of_its_place(
+    combined_coder: Coder,
+) -> None:
+    _, events = coded(combined_coder, "Police in Birmingham arrested 11 people on Saturday.")
+    (event,) = events
+    assert event.source is not None and event.source.code == "GBRCOP"
+    assert "'Birmingham'" in event.source.why and "gazetteer" in event.source.why
+    # a place elsewhere in the story places its domestic actors
+    text = "Heavy rain flooded Port Moresby. Police arrested 20 looters on Sunday."
+    _, events = coded(combined_coder, text)
+    assert {e.source.code for e in events if e.source} == {"PNGCOP"}
+    # a country the knowledge base names comes first
+    _, events = coded(combined_coder, "Kenyan police arrested 20 protesters in Birmingham.")
+    assert {e.source.code for e in events if e.source} == {"KENCOP"}
+
+
+def test_a_street_named_after_a_city_is_not_that_city(combined_coder: Coder) -> None:
+    text = (
+        "OTTAWA, Nov 16 - Farmers drove tractors into the city centre on Saturday, and police "
+        "warned they would tow vehicles left on Wellington Street."
+    )
+    _, events = coded(combined_coder, text)
+    assert events and all(e.location and e.location.country == "CAN" for e in events)
+    assert all(a.country != "NZL" for e in events for a in (e.source, e.target) if a)
+
+
+def test_a_national_government_statement_does_not_take_the_article_place(
+    combined_coder: Coder,
+) -> None:
+    text = (
+        "Gangs kidnapped two bus drivers in Port-au-Prince on Tuesday. Haiti's government "
+        "asked for help from foreign police trainers."
+    )
+    _, events = coded(combined_coder, text)
+    asked = [e for e in events if e.plover.event == "REQUEST"]
+    assert asked and all(e.location and e.location.precision == "country" for e in asked)
+    text = (
+        "Horse-cart drivers in Granada, Nicaragua, stopped work on Thursday in protest at a ban "
+        "on carts. The city council agreed to talks."
+    )
+    _, events = coded(combined_coder, text)
+    assert {e.location.name for e in events if e.location} == {"Granada"}
+
+
 def test_every_place_word_offset_slices_the_text(combined_coder: Coder) -> None:
     text = (
         "Floods hit the north.\n\n"

@@ -162,7 +162,9 @@ class Coder:
         (normalised, datelines left out) and maps the offsets back to the text as read.
         """
         _check_document_date(document)
-        actors = DocumentActors(self.kb, doc, document.date)
+        actors = DocumentActors(
+            self.kb, doc, document.date, lambda: self.locator.text_places(doc, dateline)
+        )
         if self.combiner is not None and self.config.learned == "model":
             events = self.combiner.model_only(document, doc, actors)
         else:

@@ -17,6 +17,7 @@ from eventcoder.actors.quotes import quote_depths
 from eventcoder.actors.spans import allegiance, char_bounds, clause_head, span_head, text_of
 from eventcoder.actors.words import actor_words
 from eventcoder.model import Actor
+from eventcoder.places.words import place_words
 
 UNKNOWN = "---"
 COUNTRY_KINDS = frozenset({"country", "adjective", "capital", "metonym", "place"})
@@ -78,6 +79,9 @@ class DocumentIndex:
         entry = self._entry_of(ent)
         if entry is None or entry.kind not in COUNTRY_KINDS:
             return None
+        following = self.doc[ent.end] if ent.end < len(self.doc) else None
+        if following is not None and following.lower_ in place_words().street_words:
+            return None  # "Wellington Street", "Tahrir Square" name no country
         return entry
 
     def _is_person_token(self, token: Token) -> bool:

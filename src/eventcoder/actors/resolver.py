@@ -18,8 +18,10 @@ helpers are in spans.py, word lists in words.py (read from actors/data/).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from datetime import date
+from typing import Protocol
 
 from spacy.tokens import Doc, Span, Token
 
@@ -37,16 +39,36 @@ from eventcoder.actors.spans import (
 )
 from eventcoder.model import Actor
 
-__all__ = ["DocumentActors", "make_code"]  # make_code: for older importers
+__all__ = ["DocumentActors", "PlaceCountries", "make_code"]  # make_code: for older importers
+
+
+class PlaceCountries(Protocol):
+    """The countries of the places a text names (``eventcoder.places.locate.TextPlaces``),
+    each as (country, why)."""
+
+    def of_noun(self, index: int) -> tuple[str, str] | None: ...
+
+    def first(self) -> tuple[str, str] | None: ...
 
 
 class DocumentActors(Coreference):
-    """Actor resolution for one parsed document, with its own memory of who was named."""
+    """Actor resolution for one parsed document, with its own memory of who was named.
 
-    def __init__(self, kb: KnowledgeBase, doc: Doc, day: date) -> None:
+    ``places``, when given, reads the places of the text the first time an actor with a
+    sector but no country needs one (see :meth:`place_country`)."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        doc: Doc,
+        day: date,
+        places: Callable[[], PlaceCountries] | None = None,
+    ) -> None:
         super().__init__(kb, doc, day)
         self._mentions: dict[str, Actor | None] = {}
         self._country_ranking: list[str] | None = None
+        self._read_places = places
+        self._places: PlaceCountries | None = None
         self._collect_people()
 
     # -- public ------------------------------------------------------------------
@@ -182,6 +204,26 @@ class DocumentActors(Coreference):
                     )
                     break
         return self._mentions[country]
+
+    def place_country(
+        self, actor: Actor, story: bool, others: Collection[str] = ()
+    ) -> tuple[str, str] | None:
+        """(country, why) from the place in the actor's own words ("police in Birmingham"),
+        else, with ``story``, from the place the story names most unless it is in one of
+        the ``others`` (the other side's countries: "Syrskyi visited troops near Pokrovsk"
+        leaves the troops' country unsaid); None without places."""
+        if self._read_places is None:
+            return None
+        if self._places is None:
+            self._places = self._read_places()
+        if actor.start >= 0:
+            span = self.doc.char_span(actor.start, actor.end, alignment_mode="expand")
+            if span is not None:
+                found = self._places.of_noun(span.root.i)
+                if found is not None:
+                    return found
+        found = self._places.first() if story else None
+        return found if found is not None and found[0] not in others else None
 
     def with_sector(self, actor: Actor, sector: str, why: str) -> Actor:
         """The actor given ``sector`` ("his Jordanian counterpart" of a minister)."""

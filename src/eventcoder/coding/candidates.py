@@ -363,6 +363,10 @@ class CandidateFinder:
                 if actor.country is not None or actor.sector is None:
                     out.append(actor)
                     continue
+                local = actors.place_country(actor, story=False)
+                if local is not None:
+                    out.append(actors.with_country(actor, *local))  # "police in Birmingham"
+                    continue
                 other_countries = [o.country for o in other if o.country]
                 if other_countries and all(
                     o.sector in self.grammar.domestic_sectors for o in other
@@ -374,6 +378,8 @@ class CandidateFinder:
                 ranked = [c for c in actors.countries_by_mentions() if c not in other_countries]
                 if ranked:
                     out.append(actors.with_country(actor, ranked[0], "from the story"))
+                elif (story := actors.place_country(actor, True, other_countries)) is not None:
+                    out.append(actors.with_country(actor, *story))
                 elif other_countries and actor.sector in self.grammar.domestic_sectors:
                     # "Egyptian police arrested 12 demonstrators": the only country named
                     out.append(actors.with_country(actor, other_countries[0], "the only one"))

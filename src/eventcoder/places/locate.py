@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from eventcoder.model import Event, Location
 from eventcoder.places.gazetteer import ADM1, CITY, COUNTRY, Gazetteer, Place
 from eventcoder.places.syntax import (
+    actor_noun,
     bare,
     clause_heads,
     destination,
@@ -67,6 +68,40 @@ class Mention:
     speaker: bool = False  # where the one who said it is ("officials in Rabat said")
     belongs_to: int = -1  # where the noun it belongs to starts ("residents of Maracaibo")
     destination: bool = False  # after "to": "sent troops to Alice Springs"
+
+
+@dataclass(frozen=True)
+class TextPlaces:
+    """The places a text names, for actors the knowledge base gives no country: "Police
+    in Birmingham", "Alexandria police", "residents of Pacaraima" act in the country of
+    their place, and "police" in a story about Port Moresby are Papua New Guinea's.
+
+    ``by_noun`` maps the token index of a noun to the place hung on it; ``ranked`` holds
+    one place per country, the most named country first (the dateline counts once)."""
+
+    by_noun: dict[int, Mention]
+    ranked: tuple[Mention, ...]
+
+    def of_noun(self, index: int) -> tuple[str, str] | None:
+        """(country, why) of the place the words of the noun at ``index`` name."""
+        mention = self.by_noun.get(index)
+        if mention is None:
+            return None
+        return mention.place.country, f"of the place in its words {_named(mention)}"
+
+    def first(self) -> tuple[str, str] | None:
+        """(country, why) of the place the story is about."""
+        if not self.ranked:
+            return None
+        return self.ranked[
+            0
+        ].place.country, f"of the place the story names {_named(self.ranked[0])}"
+
+
+def _named(mention: Mention) -> str:
+    place = mention.place
+    region = f", {place.admin1}" if place.kind == CITY and place.admin1 else ""
+    return f"{mention.text!r} ({place.name}{region}, gazetteer)"
 
 
 @dataclass(frozen=True)
@@ -160,6 +195,32 @@ class Locator:
             )
             placed.append(replace(event, location=location))
         return placed
+
+    def text_places(self, doc: Doc, dateline: Dateline | None = None) -> TextPlaces:
+        """The places ``doc`` names, each chosen without the actors' countries (they are
+        what these places are asked for)."""
+        mentions = [
+            m
+            for m in self._mentions(doc, frozenset(), named_countries(doc))
+            if m.place.kind != COUNTRY
+        ]
+        by_noun: dict[int, Mention] = {}
+        for mention in mentions:
+            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+            noun = actor_noun(span.root) if span is not None else None
+            if noun is not None:
+                by_noun.setdefault(noun.i, mention)
+        counted = list(mentions)
+        dateline_place = self._dateline_place(dateline)
+        if dateline is not None and dateline_place is not None:
+            counted.insert(
+                0, Mention(dateline.text, dateline.start, dateline.end, dateline_place, True)
+            )
+        counts = Counter(m.place.country for m in counted)
+        ranked: dict[str, Mention] = {}
+        for mention in sorted(counted, key=lambda m: -counts[m.place.country]):
+            ranked.setdefault(mention.place.country, mention)
+        return TextPlaces(by_noun, tuple(ranked.values()))
 
     # -- the text's places ------------------------------------------------------------
 
@@ -365,10 +426,24 @@ def _at_dateline(dateline: Dateline | None, place: Place | None) -> Location | N
 
 
 def _in_article(event: Event, main: Mention | None) -> Location | None:
-    """The article's main place, for material events (QuadClass 2 and 4: aid, arrests,
-    protests, attacks happen on the ground the story is about); a statement's place is
-    where its speaker is, which the article's place does not tell."""
+    """The article's main place, for events of its country: aid, arrests, protests and
+    attacks happen on the ground the story is about, and so do the words of the local
+    actors there ("the city council agreed to talks"). A national government speaks from
+    its capital: its statements take the article's place only when their own sentence
+    names it ("Chile's education minister said he would meet them" says nothing of where)."""
     if main is None:
+        return None
+    source = event.source
+    government = (
+        source is not None
+        and source.sector == "GOV"
+        and not place_words().local_government_words & set(source.text.lower().split())
+    )
+    if (
+        government
+        and event.quad_class not in MATERIAL_QUADS
+        and not (event.evidence.start <= main.start < event.evidence.end)
+    ):
         return None
     countries = _event_countries(event)
     if countries and main.place.country not in countries:

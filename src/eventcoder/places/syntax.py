@@ -37,6 +37,21 @@ def owner(token: Token) -> Token | None:
     return None
 
 
+def actor_noun(token: Token) -> Token | None:
+    """The noun a place name is part of the words of: "Birmingham police", "Kharkiv's
+    mayor", "police in Birmingham", "residents of Maracaibo", "students from Lviv"."""
+    head = token.head
+    if head is token:
+        return None
+    if token.dep_ in ("compound", "nmod", "amod", "poss") and head.pos_ in ("NOUN", "PROPN"):
+        return head
+    attached = token.dep_ == "pobj" and head.lower_ in ("in", "of", "from") and head.dep_ == "prep"
+    noun = head.head
+    if attached and noun.pos_ in ("NOUN", "PROPN") and noun.ent_type_ not in PLACE_LABELS:
+        return noun
+    return None
+
+
 def in_name(doc: Doc, index: int) -> bool:
     """Whether token ``index`` goes on a proper name: a proper noun, or a joiner between
     proper nouns ("de" in "Santa Cruz de la Sierra")."""
@@ -64,7 +79,17 @@ def place_spans(doc: Doc) -> list[Span]:
         if locative(run.root) or owner(run.root) is not None or destination(run.root):
             spans.append(run)
         index = end
-    return sorted(spans, key=lambda span: span.start)
+    return sorted((s for s in spans if not _names_a_street(s)), key=lambda span: span.start)
+
+
+def _names_a_street(span: Span) -> bool:
+    """ "Wellington Street", "Tahrir Square", "the Kyiv Polytechnic university": a name that
+    a street or building word ends or follows is that street's, not a town's."""
+    street_words = place_words().street_words
+    if len(span) > 1 and span[-1].lower_ in street_words:
+        return True
+    following = span.doc[span.end] if span.end < len(span.doc) else None
+    return following is not None and following.lower_ in street_words
 
 
 def named_countries(doc: Doc) -> set[str]:

@@ -16,6 +16,8 @@ class PlaceWords:
     place_noun_prepositions: frozenset[str]
     destination_prepositions: frozenset[str]
     region_words: frozenset[str]
+    street_words: frozenset[str]
+    local_government_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -28,4 +30,6 @@ def place_words() -> PlaceWords:
         place_noun_prepositions=frozenset(lists["place_noun_prepositions"]),
         destination_prepositions=frozenset(lists["destination_prepositions"]),
         region_words=frozenset(lists["region_words"]),
+        street_words=frozenset(lists["street_words"]),
+        local_government_words=frozenset(lists["local_government_words"]),
     )

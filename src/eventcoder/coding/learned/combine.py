@@ -276,15 +276,22 @@ def _depth(token: Token, head: Token) -> int:
 
 
 def _placed(actor: Actor | None, sent: Span, actors: DocumentActors) -> Actor | None:
-    """An actor with no country takes the one country the sentence's places give."""
+    """An actor with no country takes the country of a place in its own words ("police in
+    Birmingham"), else the one country the sentence's places give, else the country of the
+    place the story names most."""
     if actor is None or actor.country:
         return actor
+    local = actors.place_country(actor, story=False)
+    if local is not None:
+        return actors.with_country(actor, *local)
     countries: dict[str, str] = {}
     for ent in actors.ents_between(sent.start, sent.end):
         if ent.label_ in {"GPE", "LOC", "NORP"}:
             for found in actors.resolve(ent.root):
                 if found.country and found.country not in {"IGO", "NGO"}:
                     countries.setdefault(found.country, ent.text)
+    if not countries and (story := actors.place_country(actor, story=True)) is not None:
+        return actors.with_country(actor, *story)
     if len(countries) != 1:
         return actor
     country, place = next(iter(countries.items()))

@@ -3,8 +3,9 @@
 ``[--docs N] [--model sm|md] [--rounds R] [--json OUT]``
 
 The same generated articles (``benchmarks.generator``, fixed seed) are coded by one loaded
-coder ``--rounds`` times after a warm-up. The place stage (``Locator.place`` and the
-dateline's search, ``dateline_of``) is timed inside each run in CPU time, so the share
+coder ``--rounds`` times after a warm-up. The place stage (``Locator.place``, the
+dateline's search ``dateline_of``, and ``Locator.text_places``, read for actors without a
+country) is timed inside each run in CPU time, so the share
 it takes of the coding is measured on the same work and does not depend on what else the
 machine is doing; the best run's share is reported, with the coding's wall time. The
 gazetteer's index is built once beforehand, into a fresh folder, and timed apart.
@@ -83,6 +84,7 @@ def measure(docs: int, model: str, rounds: int) -> Result:
     clock = _StageClock()
     locator = coder.locator
     locator.place = clock.wrap(locator.place)  # type: ignore[method-assign]
+    locator.text_places = clock.wrap(locator.text_places)  # type: ignore[method-assign]
     dateline_of = getattr(pipeline, "dateline_of")  # noqa: B009
     setattr(pipeline, "dateline_of", clock.wrap(dateline_of))  # noqa: B010
     done: list[Round] = []

@@ -28,6 +28,7 @@ from eventcoder.places.syntax import (
     actor_noun,
     bare,
     clause_heads,
+    described_countries,
     destination,
     distance_in_clause,
     in_name,
@@ -250,7 +251,9 @@ class Locator:
         context = frozenset(article)
         found: list[Mention] = []
         for span, candidates in spans:
-            place = choose(candidates, context, actors, region_cue(span))
+            described = described_countries(span)
+            inside = [(p, m) for p, m in candidates if p.country in described]
+            place = choose(inside or candidates, context, actors, region_cue(span))
             if place is not None:
                 noun = owner(span.root)
                 found.append(

@@ -107,6 +107,28 @@ def named_countries(doc: Doc) -> set[str]:
     return found
 
 
+def described_countries(span: Span) -> set[str]:
+    """Countries the sentence of ``span`` gives a place noun ("the northern Lebanese city",
+    "a town in northern Ghana"): they tell which of a name's places is meant."""
+    from eventcoder.filters import vocabulary
+
+    by_name = vocabulary().country_by_name
+    place_nouns = place_words().place_nouns
+    found: set[str] = set()
+    for token in span.sent:
+        if token.lower_ not in place_nouns or token.pos_ != "NOUN":
+            continue
+        words = [c for c in token.children if c.dep_ in ("amod", "compound", "nmod")]
+        words += [
+            g for c in token.children if c.dep_ == "prep" and c.lower_ == "in" for g in c.children
+        ]
+        for word in words:
+            code = by_name.get(normalise_name(word.text))
+            if code:
+                found.add(code)
+    return found
+
+
 def bare(text: str) -> str:
     words = text.split()
     if words and words[0].lower() == "the":

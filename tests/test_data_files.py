@@ -82,6 +82,7 @@ KINDS = (
             "adm1_a_k.tsv": ("country", "U S", "bad country code"),
             "adm1_l_z.tsv": ("country", "U S", "bad country code"),
             "country_centroids.tsv": ("lat", "north", "lat and lon must be numbers"),
+            "named_regions.tsv": ("population", "many", "lat, lon and population must be numbers"),
         },
     ),
 )

@@ -145,6 +145,13 @@ def test_an_actor_without_a_country_takes_the_country_of_its_place(
     assert {e.source.code for e in events if e.source} == {"KENCOP"}
 
 
+def test_named_regions_and_districts_of_a_city(combined_coder: Coder) -> None:
+    darfur = "Gunmen attacked a market in Darfur on Friday, killing six traders."
+    assert only_place(combined_coder, darfur)[:3] == ("Darfur", "SDN", "adm1")
+    district = "Riot police fired tear gas at students in Nairobi's central business district."
+    assert only_place(combined_coder, district)[:3] == ("Nairobi", "KEN", "city")
+
+
 def test_a_street_named_after_a_city_is_not_that_city(combined_coder: Coder) -> None:
     text = (
         "OTTAWA, Nov 16 - Farmers drove tractors into the city centre on Saturday, and police "

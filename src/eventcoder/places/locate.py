@@ -72,6 +72,16 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class _Read:
+    """A document's place words with their candidates, the countries it names, and those
+    its sentences give place nouns (``described_countries``)."""
+
+    spans: list[tuple[Span, list[tuple[Place, bool]]]]
+    named: set[str]
+    described: list[tuple[int, int, set[str]]]
+
+
+@dataclass(frozen=True)
 class TextPlaces:
     """The places a text names, for actors the knowledge base gives no country: "Police
     in Birmingham", "Alexandria police", "residents of Pacaraima" act in the country of
@@ -167,6 +177,9 @@ class Locator:
     def __init__(self, gazetteer: Gazetteer, reporting_verbs: frozenset[str] = frozenset()):
         self.gazetteer = gazetteer
         self.reporting_verbs = reporting_verbs
+        # what the last document's words say of places: read for its actors
+        # (text_places), then again for its events (place)
+        self._read: tuple[Doc, _Read] | None = None
 
     def place(
         self,
@@ -177,7 +190,7 @@ class Locator:
         if not events:
             return list(events)
         countries = frozenset(c for e in events for c in _event_countries(e))
-        named = named_countries(doc)
+        named = self._reading(doc).named
         mentions = self._mentions(doc, countries, named)
         dateline_place = self._dateline_place(dateline)
         main = _main_place(mentions)
@@ -202,7 +215,7 @@ class Locator:
         what these places are asked for)."""
         mentions = [
             m
-            for m in self._mentions(doc, frozenset(), named_countries(doc))
+            for m in self._mentions(doc, frozenset(), self._reading(doc).named)
             if m.place.kind != COUNTRY
         ]
         by_noun: dict[int, Mention] = {}
@@ -240,7 +253,8 @@ class Locator:
         """The places the text names, each with the place chosen for its words: in the
         light of the events' actors' countries, then of the countries the article's
         unambiguous places are in ("Atlanta" makes "Georgia" the state)."""
-        spans = _qualified(_merged([self._widened(span) for span in place_spans(doc)]))
+        reading = self._reading(doc)
+        spans = reading.spans
         article = set(actors) | named
         for _span, candidates in spans:
             # one country among the candidates of any size ("Ukraine" also names a village)
@@ -250,9 +264,10 @@ class Locator:
                 article |= countries
         context = frozenset(article)
         found: list[Mention] = []
+        described = reading.described
         for span, candidates in spans:
-            described = described_countries(span)
-            inside = [(p, m) for p, m in candidates if p.country in described]
+            said = [c for start, end, c in described if start <= span.start < end]
+            inside = [(p, m) for p, m in candidates if said and p.country in said[0]]
             place = choose(inside or candidates, context, actors, region_cue(span))
             if place is not None:
                 noun = owner(span.root)
@@ -269,6 +284,12 @@ class Locator:
                     )
                 )
         return found
+
+    def _reading(self, doc: Doc) -> _Read:
+        if self._read is None or self._read[0] is not doc:
+            spans = _qualified(_merged([self._widened(s) for s in place_spans(doc)]))
+            self._read = (doc, _Read(spans, named_countries(doc), described_countries(doc)))
+        return self._read[1]
 
     def _widened(self, span: Span) -> tuple[Span, list[tuple[Place, bool]]]:
         """``span`` with its candidates, or a longer name it starts that the gazetteer
@@ -519,8 +540,10 @@ def _finest(best: Mention, others: Sequence[Mention]) -> Mention:
     inside = [
         m
         for m in others
-        if m.place.kind == CITY
+        if m.place.kind != COUNTRY
         and m.place.country == best.place.country
         and (best.place.kind == COUNTRY or m.place.admin1 == best.place.name)
     ]
+    # a city first, then a region ("in Niger's Tillaberi region")
+    inside.sort(key=lambda m: m.place.kind != CITY)
     return inside[0] if inside else best

@@ -9,6 +9,7 @@ something happened (:func:`locative`), a speaker's (:func:`of_speaker`), an acto
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from eventcoder.actors.kb import normalise_name
@@ -21,7 +22,7 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # words inside place names: "Santa Cruz de la Sierra", "Cap-Haitien", "Dar es Salaam"
 _NAME_JOINERS = frozenset({"-", "de", "la", "los", "las", "del", "el", "al", "es", "da", "do"})
 
-CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "acl", "parataxis", "conj", "csubj"})
+CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "acl", "parataxis", "conj", "csubj", "pcomp"})
 
 
 def destination(token: Token) -> bool:
@@ -67,10 +68,13 @@ def place_spans(doc: Doc) -> list[Span]:
     Marseille" taken for an organisation, "in Santa Cruz de la Sierra")."""
     spans = [ent for ent in doc.ents if ent.label_ in PLACE_LABELS]
     taken = {i for span in spans for i in range(span.start, span.end)}
-    index = 0
-    while index < len(doc):
-        if doc[index].pos_ != "PROPN" or index in taken:
-            index += 1
+    # the proper nouns' indices from the array of tags: a walk over every token in
+    # Python costs more than the rest of the stage
+    propn = doc.vocab.strings["PROPN"]  # a built-in symbol: its id
+    proper = (doc.to_array("POS") == propn).nonzero()[0].tolist()
+    end = 0
+    for index in proper:
+        if index < end or index in taken:
             continue
         end = index + 1
         while end < len(doc) and end not in taken and in_name(doc, end):
@@ -78,7 +82,6 @@ def place_spans(doc: Doc) -> list[Span]:
         run = doc[index:end]
         if locative(run.root) or owner(run.root) is not None or destination(run.root):
             spans.append(run)
-        index = end
     return sorted((s for s in spans if not _names_a_street(s)), key=lambda span: span.start)
 
 
@@ -107,26 +110,33 @@ def named_countries(doc: Doc) -> set[str]:
     return found
 
 
-def described_countries(span: Span) -> set[str]:
-    """Countries the sentence of ``span`` gives a place noun ("the northern Lebanese city",
-    "a town in northern Ghana"): they tell which of a name's places is meant."""
+def described_countries(doc: Doc) -> list[tuple[int, int, set[str]]]:
+    """(start, end, countries) of the sentences that give a place noun a country ("the
+    northern Lebanese city", "a town in northern Ghana"): they tell which of a name's
+    places is meant."""
     from eventcoder.filters import vocabulary
 
     by_name = vocabulary().country_by_name
     place_nouns = place_words().place_nouns
-    found: set[str] = set()
-    for token in span.sent:
+    found: dict[int, tuple[int, set[str]]] = {}
+    for token in doc:
         if token.lower_ not in place_nouns or token.pos_ != "NOUN":
             continue
         words = [c for c in token.children if c.dep_ in ("amod", "compound", "nmod")]
         words += [
             g for c in token.children if c.dep_ == "prep" and c.lower_ == "in" for g in c.children
         ]
-        for word in words:
-            code = by_name.get(normalise_name(word.text))
-            if code:
-                found.add(code)
-    return found
+        codes = {code for w in words if (code := by_name.get(normalise_name(w.text)))}
+        if codes:
+            found.setdefault(token.i, (token.i, set()))[1].update(codes)
+    if not found:
+        return []
+    sentences = [(sent.start, sent.end) for sent in doc.sents]
+    given: dict[tuple[int, int], set[str]] = {}
+    for index, (_, codes) in found.items():
+        bounds = sentences[bisect_right([start for start, _ in sentences], index) - 1]
+        given.setdefault(bounds, set()).update(codes)
+    return [(start, end, codes) for (start, end), codes in given.items()]
 
 
 def bare(text: str) -> str:
@@ -166,7 +176,7 @@ def locative(token: Token) -> bool:
                 current, via_noun = head.head, True
                 continue
             return False
-        modifies = current.dep_ in ("compound", "amod", "nmod", "appos", "npadvmod")
+        modifies = current.dep_ in ("compound", "amod", "nmod", "appos", "npadvmod", "poss")
         if modifies and head.lower_ in words.place_nouns:
             current, via_noun = head, True
             continue

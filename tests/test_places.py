@@ -152,6 +152,16 @@ def test_named_regions_and_districts_of_a_city(combined_coder: Coder) -> None:
     assert only_place(combined_coder, district)[:3] == ("Nairobi", "KEN", "city")
 
 
+def test_a_name_holding_another_country_name_is_not_that_country(
+    combined_coder: Coder,
+) -> None:
+    _, events = coded(combined_coder, "Police arrested 12 men in New Jersey on Monday.")
+    assert {(e.source.code if e.source else None, e.location.country if e.location else None)
+            for e in events} == {("USACOP", "USA")}  # fmt: skip
+    _, events = coded(combined_coder, "Pirates hijacked a cargo ship in the Indian Ocean.")
+    assert all(a.country != "IND" for e in events for a in (e.source, e.target) if a)
+
+
 def test_a_street_named_after_a_city_is_not_that_city(combined_coder: Coder) -> None:
     text = (
         "OTTAWA, Nov 16 - Farmers drove tractors into the city centre on Saturday, and police "

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from eventcoder import __version__
 from eventcoder.actors.kb import KnowledgeBase, load_kb, user_kb_dirs
 from eventcoder.actors.resolver import DocumentActors
+from eventcoder.actors.words import water_patterns
 from eventcoder.coding.extract import Extractor
 from eventcoder.coding.learned.combine import Combiner
 from eventcoder.coding.learned.model import learned_model_version, load_event_model
@@ -116,7 +117,9 @@ class Coder:
         self.kb: KnowledgeBase = load_kb(self.config.kb_dirs)
         self.vocabulary: Vocabulary = load_vocabulary(self.config.kb_dirs)
         self.ontology = load_ontology()
-        self.nlp: Language = load_pipeline(self.config.model, self.kb.ruler_patterns())
+        self.nlp: Language = load_pipeline(
+            self.config.model, [*self.kb.ruler_patterns(), *water_patterns()]
+        )
         self.extractor = Extractor(self.vocabulary, self.ontology, self.version, self.kb)
         self._locator: Locator | None = None
         self.combiner: Combiner | None = None

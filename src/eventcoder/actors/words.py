@@ -97,3 +97,15 @@ def coreference_words() -> CoreferenceWords:
         feminine=frozenset(data["feminine_words"]),
         masculine=frozenset(data["masculine_words"]),
     )
+
+
+@lru_cache(maxsize=1)
+def water_names() -> tuple[str, ...]:
+    """Seas and gulfs named after a country (``actors/data/water_names.yaml``)."""
+    return tuple(_read_word_lists("water_names.yaml")["water_names"])
+
+
+def water_patterns() -> list[dict[str, str]]:
+    """Entity-ruler patterns for ``water_names``: place entities with no knowledge-base id,
+    so that "Indian" in "the Indian Ocean" is not India."""
+    return [{"label": "LOC", "pattern": name} for name in water_names()]

@@ -189,9 +189,14 @@ class Locator:
     ) -> list[Event]:
         if not events:
             return list(events)
-        countries = frozenset(c for e in events for c in _event_countries(e))
+        actors = [
+            (a.country, a.start, a.end)
+            for e in events
+            for a in (e.source, e.target)
+            if a is not None and a.country
+        ]
         named = self._reading(doc).named
-        mentions = self._mentions(doc, countries, named)
+        mentions = self._mentions(doc, actors, named)
         dateline_place = self._dateline_place(dateline)
         main = _main_place(mentions)
         article_country = self._article_country(mentions, named)
@@ -214,9 +219,7 @@ class Locator:
         """The places ``doc`` names, each chosen without the actors' countries (they are
         what these places are asked for)."""
         mentions = [
-            m
-            for m in self._mentions(doc, frozenset(), self._reading(doc).named)
-            if m.place.kind != COUNTRY
+            m for m in self._mentions(doc, (), self._reading(doc).named) if m.place.kind != COUNTRY
         ]
         by_noun: dict[int, Mention] = {}
         for mention in mentions:
@@ -249,13 +252,17 @@ class Locator:
         place = self.gazetteer.country(code)
         return _location(place, f"article's country ({code})") if place else None
 
-    def _mentions(self, doc: Doc, actors: frozenset[str], named: set[str]) -> list[Mention]:
+    def _mentions(
+        self, doc: Doc, actors: Sequence[tuple[str, int, int]], named: set[str]
+    ) -> list[Mention]:
         """The places the text names, each with the place chosen for its words: in the
-        light of the events' actors' countries, then of the countries the article's
-        unambiguous places are in ("Atlanta" makes "Georgia" the state)."""
+        light of the events' actors' countries (``actors``: country, start, end), then of
+        the countries the article's unambiguous places are in ("Atlanta" makes "Georgia"
+        the state). An actor whose words are the place's ("Tripoli" taken for Libya's
+        government) says nothing of which place it is."""
         reading = self._reading(doc)
         spans = reading.spans
-        article = set(actors) | named
+        article = {country for country, _, _ in actors} | named
         for _span, candidates in spans:
             # one country among the candidates of any size ("Ukraine" also names a village)
             largest = max((place.population for place, _main in candidates), default=0)
@@ -268,7 +275,12 @@ class Locator:
         for span, candidates in spans:
             said = [c for start, end, c in described if start <= span.start < end]
             inside = [(p, m) for p, m in candidates if said and p.country in said[0]]
-            place = choose(inside or candidates, context, actors, region_cue(span))
+            near = frozenset(
+                country
+                for country, start, end in actors
+                if not (start < span.end_char and span.start_char < end)
+            )
+            place = choose(inside or candidates, context, near, region_cue(span))
             if place is not None:
                 noun = owner(span.root)
                 found.append(

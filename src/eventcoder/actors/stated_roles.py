@@ -111,6 +111,15 @@ class StatedRoles(DocumentIndex):
             return None, ""
         return (agent, words) if words_of(words, near) else (None, "")
 
+    def _named_word(self, token: Token) -> bool:
+        """A word of a place, people or person name, which no agent noun is: but a common
+        noun the NER calls a people ("Jihadists blew up a bridge") and the KB does not
+        know is still one."""
+        ent = self.entity_at.get(token.i)
+        if ent is None or ent.label_ not in {"GPE", "NORP", "PERSON"}:
+            return False
+        return ent.ent_id_ != "" or token.pos_ != "NOUN"
+
     def _agent_in_tokens(
         self, tokens: Sequence[Token], head: Token | None = None
     ) -> tuple[Agent | None, str]:
@@ -120,11 +129,7 @@ class StatedRoles(DocumentIndex):
         for n in range(min(self.kb.max_agent_words, len(words)), 0, -1):
             for i in range(len(words) - n + 1):
                 gram = words[i : i + n]
-                if any(
-                    self.entity_at.get(t.i) is not None
-                    and self.entity_at[t.i].label_ in {"GPE", "NORP", "PERSON"}
-                    for t in gram
-                ):
+                if any(self._named_word(t) for t in gram):
                     continue
                 text = " ".join(t.text for t in gram)
                 agent = self.kb.agent(text)

@@ -376,10 +376,11 @@ class Locator:
         return _location(mention.place, f"clause: {mention.text!r}", mention)
 
     def _actor_country(self, event: Event) -> Location | None:
-        """The centre of the target's country for material events (aid arrives, troops
-        deploy, attacks land there), of the source's for the others, else the other's."""
+        """The centre of the target's country for attacks, aid and withdrawals (they land
+        there: ``target_country_events`` of ``places/data/words.yaml``), of the source's
+        for the others, else the other's."""
         actors = [event.source, event.target]
-        if event.quad_class in MATERIAL_QUADS:
+        if _target_first(event):
             actors.reverse()
         for role, actor in zip(_roles(event), actors, strict=True):
             if actor is None or not actor.country:
@@ -403,8 +404,12 @@ def _nowhere(event: Event) -> Location:
     )
 
 
+def _target_first(event: Event) -> bool:
+    return event.plover.event.upper() in place_words().target_country_events
+
+
 def _roles(event: Event) -> tuple[str, str]:
-    return ("target", "source") if event.quad_class in MATERIAL_QUADS else ("source", "target")
+    return ("target", "source") if _target_first(event) else ("source", "target")
 
 
 def _location(place: Place, why: str, mention: Mention | Dateline | None = None) -> Location:

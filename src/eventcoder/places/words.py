@@ -18,6 +18,7 @@ class PlaceWords:
     region_words: frozenset[str]
     street_words: frozenset[str]
     local_government_words: frozenset[str]
+    target_country_events: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -32,4 +33,5 @@ def place_words() -> PlaceWords:
         region_words=frozenset(lists["region_words"]),
         street_words=frozenset(lists["street_words"]),
         local_government_words=frozenset(lists["local_government_words"]),
+        target_country_events=frozenset(lists["target_country_events"]),
     )

@@ -262,14 +262,13 @@ class Locator:
         government) says nothing of which place it is."""
         reading = self._reading(doc)
         spans = reading.spans
-        article = {country for country, _, _ in actors} | named
+        article = set(named)
         for _span, candidates in spans:
             # one country among the candidates of any size ("Ukraine" also names a village)
             largest = max((place.population for place, _main in candidates), default=0)
             countries = {p.country for p, _m in candidates if p.population * 10 >= largest}
             if len(countries) == 1:
                 article |= countries
-        context = frozenset(article)
         found: list[Mention] = []
         described = reading.described
         for span, candidates in spans:
@@ -280,6 +279,7 @@ class Locator:
                 for country, start, end in actors
                 if not (start < span.end_char and span.start_char < end)
             )
+            context = frozenset(article | near)
             place = choose(inside or candidates, context, near, region_cue(span))
             if place is not None:
                 noun = owner(span.root)

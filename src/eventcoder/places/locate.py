@@ -69,16 +69,35 @@ class Mention:
     speaker: bool = False  # where the one who said it is ("officials in Rabat said")
     belongs_to: int = -1  # where the noun it belongs to starts ("residents of Maracaibo")
     destination: bool = False  # after "to": "sent troops to Alice Springs"
+    root: int = -1  # the token index of the words' head in the parse
+
+
+@dataclass(frozen=True)
+class _PlaceWords:
+    """Words of the text that may name a place: where they are, the places they may name
+    (those in a country their sentence gives a place noun, if any), and what the parse
+    says of them (see ``Mention``)."""
+
+    text: str
+    start: int
+    end: int
+    root: int
+    candidates: list[tuple[Place, bool]]
+    region_cue: bool
+    locative: bool
+    speaker: bool
+    belongs_to: int
+    destination: bool
 
 
 @dataclass(frozen=True)
 class _Read:
-    """A document's place words with their candidates, the countries it names, and those
-    its sentences give place nouns (``described_countries``)."""
+    """What a document's words say of places, whatever its events: its place words, the
+    countries it names, and the countries of its unambiguous place names ("Atlanta")."""
 
-    spans: list[tuple[Span, list[tuple[Place, bool]]]]
+    words: list[_PlaceWords]
     named: set[str]
-    described: list[tuple[int, int, set[str]]]
+    unambiguous: set[str]
 
 
 @dataclass(frozen=True)
@@ -196,7 +215,7 @@ class Locator:
             if a is not None and a.country
         ]
         named = self._reading(doc).named
-        mentions = self._mentions(doc, actors, named)
+        mentions = self._mentions(doc, actors)
         dateline_place = self._dateline_place(dateline)
         main = _main_place(mentions)
         article_country = self._article_country(mentions, named)
@@ -218,13 +237,10 @@ class Locator:
     def text_places(self, doc: Doc, dateline: Dateline | None = None) -> TextPlaces:
         """The places ``doc`` names, each chosen without the actors' countries (they are
         what these places are asked for)."""
-        mentions = [
-            m for m in self._mentions(doc, (), self._reading(doc).named) if m.place.kind != COUNTRY
-        ]
+        mentions = [m for m in self._mentions(doc, ()) if m.place.kind != COUNTRY]
         by_noun: dict[int, Mention] = {}
         for mention in mentions:
-            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-            noun = actor_noun(span.root) if span is not None else None
+            noun = actor_noun(doc[mention.root])
             if noun is not None:
                 by_noun.setdefault(noun.i, mention)
         counted = list(mentions)
@@ -252,56 +268,74 @@ class Locator:
         place = self.gazetteer.country(code)
         return _location(place, f"article's country ({code})") if place else None
 
-    def _mentions(
-        self, doc: Doc, actors: Sequence[tuple[str, int, int]], named: set[str]
-    ) -> list[Mention]:
+    def _mentions(self, doc: Doc, actors: Sequence[tuple[str, int, int]]) -> list[Mention]:
         """The places the text names, each with the place chosen for its words: in the
         light of the events' actors' countries (``actors``: country, start, end), then of
-        the countries the article's unambiguous places are in ("Atlanta" makes "Georgia"
-        the state). An actor whose words are the place's ("Tripoli" taken for Libya's
-        government) says nothing of which place it is."""
+        the countries the article names and those its unambiguous places are in ("Atlanta"
+        makes "Georgia" the state). An actor whose words are the place's ("Tripoli" taken
+        for Libya's government) says nothing of which place it is."""
         reading = self._reading(doc)
-        spans = reading.spans
-        article = set(named)
-        for _span, candidates in spans:
-            # one country among the candidates of any size ("Ukraine" also names a village)
-            largest = max((place.population for place, _main in candidates), default=0)
-            countries = {p.country for p, _m in candidates if p.population * 10 >= largest}
-            if len(countries) == 1:
-                article |= countries
+        article = reading.named | reading.unambiguous
         found: list[Mention] = []
-        described = reading.described
-        for span, candidates in spans:
-            said = [c for start, end, c in described if start <= span.start < end]
-            inside = [(p, m) for p, m in candidates if said and p.country in said[0]]
+        for words in reading.words:
             near = frozenset(
                 country
                 for country, start, end in actors
-                if not (start < span.end_char and span.start_char < end)
+                if not (start < words.end and words.start < end)
             )
             context = frozenset(article | near)
-            place = choose(inside or candidates, context, near, region_cue(span))
+            place = choose(words.candidates, context, near, words.region_cue)
             if place is not None:
-                noun = owner(span.root)
                 found.append(
                     Mention(
-                        span.text,
-                        span.start_char,
-                        span.end_char,
+                        words.text,
+                        words.start,
+                        words.end,
                         place,
-                        locative=locative(span.root),
-                        speaker=of_speaker(span.root, self.reporting_verbs),
-                        belongs_to=noun.idx if noun is not None else -1,
-                        destination=destination(span.root),
+                        locative=words.locative,
+                        speaker=words.speaker,
+                        belongs_to=words.belongs_to,
+                        destination=words.destination,
+                        root=words.root,
                     )
                 )
         return found
 
     def _reading(self, doc: Doc) -> _Read:
         if self._read is None or self._read[0] is not doc:
-            spans = _qualified(_merged([self._widened(s) for s in place_spans(doc)]))
-            self._read = (doc, _Read(spans, named_countries(doc), described_countries(doc)))
+            self._read = (doc, self._read_places(doc))
         return self._read[1]
+
+    def _read_places(self, doc: Doc) -> _Read:
+        spans = _qualified(_merged([self._widened(s) for s in place_spans(doc)]))
+        unambiguous: set[str] = set()
+        for _span, candidates in spans:
+            # one country among the candidates of any size ("Ukraine" also names a village)
+            largest = max((place.population for place, _main in candidates), default=0)
+            countries = {p.country for p, _m in candidates if p.population * 10 >= largest}
+            if len(countries) == 1:
+                unambiguous |= countries
+        described = described_countries(doc)
+        words: list[_PlaceWords] = []
+        for span, candidates in spans:
+            said = [c for start, end, c in described if start <= span.start < end]
+            inside = [(p, m) for p, m in candidates if said and p.country in said[0]]
+            noun = owner(span.root)
+            words.append(
+                _PlaceWords(
+                    span.text,
+                    span.start_char,
+                    span.end_char,
+                    span.root.i,
+                    inside or candidates,
+                    region_cue(span),
+                    locative=locative(span.root),
+                    speaker=of_speaker(span.root, self.reporting_verbs),
+                    belongs_to=noun.idx if noun is not None else -1,
+                    destination=destination(span.root),
+                )
+            )
+        return _Read(words, named_countries(doc), unambiguous)
 
     def _widened(self, span: Span) -> tuple[Span, list[tuple[Place, bool]]]:
         """``span`` with its candidates, or a longer name it starts that the gazetteer
@@ -364,10 +398,11 @@ class Locator:
             )
             if not (mention.locative or to_place) or mention.speaker:
                 continue
-            span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-            if span is None:  # (one in another sentence never reaches the clause's head)
+            # one in another sentence never reaches the clause's head
+            if not event.evidence.start <= mention.start < event.evidence.end:
                 continue
-            distances = [d for h in heads if (d := distance_in_clause(span.root, h)) is not None]
+            root = doc[mention.root]
+            distances = [d for h in heads if (d := distance_in_clause(root, h)) is not None]
             if distances:
                 found.append((min(distances), mention))
         if not found:

@@ -119,8 +119,11 @@ def described_countries(doc: Doc) -> list[tuple[int, int, set[str]]]:
     by_name = vocabulary().country_by_name
     place_nouns = place_words().place_nouns
     found: dict[int, tuple[int, set[str]]] = {}
-    for token in doc:
-        if token.lower_ not in place_nouns or token.pos_ != "NOUN":
+    lower = doc.to_array("LOWER").tolist()
+    nouns = {doc.vocab.strings[w] for w in place_nouns}  # the words' hashes
+    for index in (i for i, word in enumerate(lower) if word in nouns):
+        token = doc[index]
+        if token.pos_ != "NOUN":
             continue
         words = [c for c in token.children if c.dep_ in ("amod", "compound", "nmod")]
         words += [

@@ -74,6 +74,8 @@ def test_wire_words_are_found(text: str, wire: list[str]) -> None:
         "US - China talks resumed in Geneva.",
         "NATO\u2013Russia ties worsened after the drone incident.",
         "Reporting by the BBC showed that Russian drones hit Lviv.",
+        "NATO, and the EU - which agreed to more sanctions - met in Brussels.",
+        "RUSSIA, and the West - tensions rose again today in the region.",
     ],
 )
 def test_story_words_are_not_wire(text: str) -> None:

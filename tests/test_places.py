@@ -162,6 +162,65 @@ def test_a_name_holding_another_country_name_is_not_that_country(
     assert all(a.country != "IND" for e in events for a in (e.source, e.target) if a)
 
 
+def test_a_country_the_sentence_gives_the_city_picks_the_place(combined_coder: Coder) -> None:
+    text = "Clashes erupted in Tripoli, the northern Lebanese city, and troops arrested 12 gunmen."
+    _, events = coded(combined_coder, text)
+    assert events and {(e.location.name, e.location.country) for e in events if e.location} == {
+        ("Tripoli", "LBN")
+    }
+
+
+def test_a_region_inside_the_named_country_is_finer_than_it(combined_coder: Coder) -> None:
+    text = "Gunmen raided two villages in Niger's Tillaberi region on Monday, killing nine herders."
+    name, country, precision, _ = only_place(combined_coder, text)
+    assert (country, precision) == ("NER", "adm1") and name and name.startswith("Tillab")
+
+
+def test_a_place_of_a_gerund_is_not_the_place_of_the_accusation(combined_coder: Coder) -> None:
+    text = "Kinshasa accused Kigali on Monday of sending troops into North Kivu."
+    _, events = coded(combined_coder, text)
+    accused = [e for e in events if e.plover.event == "ACCUSE"]
+    assert accused and all(e.location and not e.location.why.startswith("clause") for e in accused)
+
+
+def test_only_attacks_aid_and_withdrawals_take_the_target_country(combined_coder: Coder) -> None:
+    text = "Washington imposed sanctions on three Nicaraguan police commanders on Thursday."
+    _, events = coded(combined_coder, text)
+    by_source = [e for e in events if e.plover.event not in ("ASSAULT", "AID", "RETREAT")]
+    assert by_source and all(e.location and e.location.country == "USA" for e in by_source)
+    _, events = coded(combined_coder, "Russian missiles struck a Kharkiv hospital on Monday.")
+    assert {e.location.name for e in events if e.location} == {"Kharkiv"}  # a building keeps it
+
+
+def test_a_speaker_place_gives_no_country_to_the_story(combined_coder: Coder) -> None:
+    text = "Police arrested 20 protesters on Monday, monitors in Geneva said."
+    _, events = coded(combined_coder, text)
+    assert all(a.country != "CHE" for e in events for a in (e.source, e.target) if a)
+    # and the learned model's events follow the story's country, not a place abroad
+    text = (
+        "Kenya's president spoke at a conference in Geneva on Monday. "
+        "Protesters clashed with police on Tuesday."
+    )
+    _, events = coded(combined_coder, text)
+    assert all(a.country != "CHE" for e in events for a in (e.source, e.target) if a)
+
+
+def test_a_people_word_the_kb_does_not_know_is_an_agent(combined_coder: Coder) -> None:
+    _, events = coded(combined_coder, "Jihadists blew up a bridge near Djibo on Friday.")
+    assert {e.source.code for e in events if e.source} == {"BFAREB"}
+
+
+def test_the_locator_reads_each_document_afresh(combined_coder: Coder) -> None:
+    first = combined_coder.nlp("Police in Birmingham arrested 11 people.")
+    second_text = "Police in Lagos arrested 11 people."
+    _, events = coded(combined_coder, second_text)
+    second = combined_coder.nlp(second_text)
+    locator = combined_coder.locator
+    assert locator.text_places(first).of_noun(0) is not None  # "Police" in Birmingham
+    placed = locator.place(second, events)
+    assert {e.location.name for e in placed if e.location} == {"Lagos"}
+
+
 def test_a_street_named_after_a_city_is_not_that_city(combined_coder: Coder) -> None:
     text = (
         "OTTAWA, Nov 16 - Farmers drove tractors into the city centre on Saturday, and police "

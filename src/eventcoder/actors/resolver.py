@@ -43,12 +43,12 @@ __all__ = ["DocumentActors", "PlaceCountries", "make_code"]  # make_code: for ol
 
 
 class PlaceCountries(Protocol):
-    """The countries of the places a text names (``eventcoder.places.locate.TextPlaces``),
+    """The countries of the places a text names (``eventcoder.places.reading.TextPlaces``),
     each as (country, why)."""
 
     def of_noun(self, index: int) -> tuple[str, str] | None: ...
 
-    def first(self) -> tuple[str, str] | None: ...
+    def most_named(self) -> tuple[str, str] | None: ...
 
 
 class DocumentActors(Coreference):
@@ -67,7 +67,7 @@ class DocumentActors(Coreference):
         super().__init__(kb, doc, day)
         self._mentions: dict[str, Actor | None] = {}
         self._country_ranking: list[str] | None = None
-        self._read_places = places
+        self._places_reader = places
         self._places: PlaceCountries | None = None
         self._collect_people()
 
@@ -206,23 +206,23 @@ class DocumentActors(Coreference):
         return self._mentions[country]
 
     def place_country(
-        self, actor: Actor, story: bool, others: Collection[str] = ()
+        self, actor: Actor, *, story: bool, others: Collection[str] = ()
     ) -> tuple[str, str] | None:
         """(country, why) from the place in the actor's own words ("police in Birmingham"),
         else, with ``story``, from the place the story names most unless it is in one of
         the ``others`` (the other side's countries: "Syrskyi visited troops near Pokrovsk"
         leaves the troops' country unsaid); None without places."""
-        if self._read_places is None:
+        if self._places_reader is None:
             return None
         if self._places is None:
-            self._places = self._read_places()
+            self._places = self._places_reader()
         if actor.start >= 0:
             span = self.doc.char_span(actor.start, actor.end, alignment_mode="expand")
             if span is not None:
                 found = self._places.of_noun(span.root.i)
                 if found is not None:
                     return found
-        found = self._places.first() if story else None
+        found = self._places.most_named() if story else None
         return found if found is not None and found[0] not in others else None
 
     def with_sector(self, actor: Actor, sector: str, why: str) -> Actor:

@@ -378,7 +378,9 @@ class CandidateFinder:
                 ranked = [c for c in actors.countries_by_mentions() if c not in other_countries]
                 if ranked:
                     out.append(actors.with_country(actor, ranked[0], "from the story"))
-                elif (story := actors.place_country(actor, True, other_countries)) is not None:
+                elif (
+                    story := actors.place_country(actor, story=True, others=other_countries)
+                ) is not None:
                     out.append(actors.with_country(actor, *story))
                 elif other_countries and actor.sector in self.grammar.domestic_sectors:
                     # "Egyptian police arrested 12 demonstrators": the only country named

@@ -26,7 +26,7 @@ _CAPS_PLACE_ALONE = r"[A-Z]{2}[A-Z.'\u2019-]{2,}(?:[ ][A-Z][A-Z.'\u2019-]+){0,3}
 _TITLE_PLACE = r"[A-Z][a-z.'\u2019-]+(?:[ ][A-Z][a-z.'\u2019-]+){0,3}"
 # "Cote d'Ivoire", "Bosnia and Herzegovina", "Republic of the Congo"
 _REGION_WORD = r"(?:d['\u2019]|(?:of|and|de|del|da|do)[ ](?:the[ ])?)?[A-Z][\w.'\u2019-]*"
-_REGION = rf"(?:,[ ]?{_REGION_WORD}(?:[ ]{_REGION_WORD}){{0,3}})"
+_REGION = rf"(?:,[ ]?[A-Z][\w.'\u2019-]*(?:[ ]{_REGION_WORD}){{0,3}})"
 _AGENCY = r"(?:\(\s*[A-Za-z][\w .&'/-]{0,40}\)|/\s*[A-Za-z][\w .&'-]{0,20}\s*/)"
 # a hyphen only between spaces ("US-China talks" is no dateline); en and em dashes as they come
 _DASH = r"(?:\s+[-\u2010-\u2012]+\s+|\s*[\u2013-\u2015]\s*|(?<=/)\.\s+)"

@@ -15,7 +15,6 @@ alternate one, then population.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -23,26 +22,20 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from eventcoder.model import Event, Location
-from eventcoder.places.gazetteer import ADM1, CITY, COUNTRY, Gazetteer, Place
-from eventcoder.places.syntax import (
-    actor_noun,
-    bare,
-    clause_heads,
-    described_countries,
-    destination,
-    distance_in_clause,
-    in_name,
-    locative,
-    named_countries,
-    of_speaker,
-    owner,
-    place_spans,
-    region_cue,
+from eventcoder.places.gazetteer import CITY, COUNTRY, Gazetteer, Place
+from eventcoder.places.reading import (
+    DocumentPlaces,
+    Mention,
+    PlaceReader,
+    TextPlaces,
+    choose,
 )
+from eventcoder.places.reading import mentions as places_named
+from eventcoder.places.syntax import actor_noun, clause_heads, distance_in_clause
 from eventcoder.places.words import place_words
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc
 
 # attacks happen where their target is (the target's words may name the place)
 TARGET_FIRST_QUAD = 4
@@ -55,83 +48,6 @@ _DATELINE_PLACE = re.compile(
     r"\s*([A-Za-z][A-Za-z.'\u2019 -]*?[A-Za-z.])\s*(?:,|\(|/|\s[-\u2013\u2014]|$)"
 )
 _DATELINE_REGION = re.compile(r",\s*([A-Z][A-Za-z.'\u2019 -]+?)\s*(?:,|\(|\s[-\u2013\u2014]|$)")
-
-
-@dataclass(frozen=True)
-class Mention:
-    """Words of the text that name a place, with the place chosen for them."""
-
-    text: str
-    start: int
-    end: int
-    place: Place
-    locative: bool  # after "in", "near", "at", ...
-    speaker: bool = False  # where the one who said it is ("officials in Rabat said")
-    belongs_to: int = -1  # where the noun it belongs to starts ("residents of Maracaibo")
-    destination: bool = False  # after "to": "sent troops to Alice Springs"
-    root: int = -1  # the token index of the words' head in the parse
-
-
-@dataclass(frozen=True)
-class _PlaceWords:
-    """Words of the text that may name a place: where they are, the places they may name
-    (those in a country their sentence gives a place noun, if any), and what the parse
-    says of them (see ``Mention``)."""
-
-    text: str
-    start: int
-    end: int
-    root: int
-    candidates: list[tuple[Place, bool]]
-    region_cue: bool
-    locative: bool
-    speaker: bool
-    belongs_to: int
-    destination: bool
-
-
-@dataclass(frozen=True)
-class _Read:
-    """What a document's words say of places, whatever its events: its place words, the
-    countries it names, and the countries of its unambiguous place names ("Atlanta")."""
-
-    words: list[_PlaceWords]
-    named: set[str]
-    unambiguous: set[str]
-
-
-@dataclass(frozen=True)
-class TextPlaces:
-    """The places a text names, for actors the knowledge base gives no country: "Police
-    in Birmingham", "Alexandria police", "residents of Pacaraima" act in the country of
-    their place, and "police" in a story about Port Moresby are Papua New Guinea's.
-
-    ``by_noun`` maps the token index of a noun to the place hung on it; ``ranked`` holds
-    one place per country, the most named country first (the dateline counts once)."""
-
-    by_noun: dict[int, Mention]
-    ranked: tuple[Mention, ...]
-
-    def of_noun(self, index: int) -> tuple[str, str] | None:
-        """(country, why) of the place the words of the noun at ``index`` name."""
-        mention = self.by_noun.get(index)
-        if mention is None:
-            return None
-        return mention.place.country, f"of the place in its words {_named(mention)}"
-
-    def first(self) -> tuple[str, str] | None:
-        """(country, why) of the place the story is about."""
-        if not self.ranked:
-            return None
-        return self.ranked[
-            0
-        ].place.country, f"of the place the story names {_named(self.ranked[0])}"
-
-
-def _named(mention: Mention) -> str:
-    place = mention.place
-    region = f", {place.admin1}" if place.kind == CITY and place.admin1 else ""
-    return f"{mention.text!r} ({place.name}{region}, gazetteer)"
 
 
 @dataclass(frozen=True)
@@ -157,48 +73,16 @@ def dateline_of(text: str, span: tuple[int, int]) -> Dateline | None:
     return Dateline(words, lead, lead + len(words), region.group(1).strip() if region else None)
 
 
-def _score(
-    place: Place, main: bool, context: frozenset[str], near: frozenset[str], region_cue: bool
-) -> float:
-    score = math.log10(place.population + 10) * 0.5
-    if place.kind == COUNTRY:
-        score += 2.5
-    if region_cue:
-        score += 4.0 if place.kind == ADM1 else -1.0
-    elif place.kind == ADM1:
-        score -= 0.5  # a bare name is more often the city than the region it names
-    if place.country in near:
-        score += 3.5
-    elif place.country in context:
-        score += 2.0
-    if main:
-        score += 0.5
-    return score
-
-
-def choose(
-    candidates: Sequence[tuple[Place, bool]],
-    context: frozenset[str] = frozenset(),
-    near: frozenset[str] = frozenset(),
-    region_cue: bool = False,
-) -> Place | None:
-    """The place a name stands for among ``candidates`` (place, is its main name):
-    ``near`` are the event's actors' countries, ``context`` the article's."""
-    if not candidates:
-        return None
-    return max(candidates, key=lambda c: _score(c[0], c[1], context, near, region_cue))[0]
-
-
 class Locator:
     """``Locator(gazetteer).place(doc, events, dateline)``: the events with their places.
     ``reporting_verbs`` (lemmas: say, tell, announce) mark the places of speakers."""
 
     def __init__(self, gazetteer: Gazetteer, reporting_verbs: frozenset[str] = frozenset()):
         self.gazetteer = gazetteer
-        self.reporting_verbs = reporting_verbs
-        # what the last document's words say of places: read for its actors
-        # (text_places), then again for its events (place)
-        self._read: tuple[Doc, _Read] | None = None
+        self.reader = PlaceReader(gazetteer, reporting_verbs)
+        # what the document being coded says of places: read for its actors
+        # (text_places), then again for its events (place), which lets it go
+        self._read: tuple[Doc, DocumentPlaces] | None = None
 
     def place(
         self,
@@ -214,8 +98,10 @@ class Locator:
             for a in (e.source, e.target)
             if a is not None and a.country
         ]
-        named = self._reading(doc).named
-        mentions = self._mentions(doc, actors)
+        reading = self._reading(doc)
+        self._read = None
+        named = reading.named
+        mentions = places_named(reading, actors)
         dateline_place = self._dateline_place(dateline)
         main = _main_place(mentions)
         article_country = self._article_country(mentions, named)
@@ -237,13 +123,13 @@ class Locator:
     def text_places(self, doc: Doc, dateline: Dateline | None = None) -> TextPlaces:
         """The places ``doc`` names, each chosen without the actors' countries (they are
         what these places are asked for)."""
-        mentions = [m for m in self._mentions(doc, ()) if m.place.kind != COUNTRY]
+        mentions = [m for m in places_named(self._reading(doc), ()) if m.place.kind != COUNTRY]
         by_noun: dict[int, Mention] = {}
         for mention in mentions:
             noun = actor_noun(doc[mention.root])
             if noun is not None:
                 by_noun.setdefault(noun.i, mention)
-        counted = list(mentions)
+        counted = [m for m in mentions if not m.speaker]  # not "a researcher in New York said"
         dateline_place = self._dateline_place(dateline)
         if dateline is not None and dateline_place is not None:
             counted.insert(
@@ -268,101 +154,12 @@ class Locator:
         place = self.gazetteer.country(code)
         return _location(place, f"article's country ({code})") if place else None
 
-    def _mentions(self, doc: Doc, actors: Sequence[tuple[str, int, int]]) -> list[Mention]:
-        """The places the text names, each with the place chosen for its words: in the
-        light of the events' actors' countries (``actors``: country, start, end), then of
-        the countries the article names and those its unambiguous places are in ("Atlanta"
-        makes "Georgia" the state). An actor whose words are the place's ("Tripoli" taken
-        for Libya's government) says nothing of which place it is."""
-        reading = self._reading(doc)
-        article = reading.named | reading.unambiguous
-        found: list[Mention] = []
-        for words in reading.words:
-            near = frozenset(
-                country
-                for country, start, end in actors
-                if not (start < words.end and words.start < end)
-            )
-            context = frozenset(article | near)
-            place = choose(words.candidates, context, near, words.region_cue)
-            if place is not None:
-                found.append(
-                    Mention(
-                        words.text,
-                        words.start,
-                        words.end,
-                        place,
-                        locative=words.locative,
-                        speaker=words.speaker,
-                        belongs_to=words.belongs_to,
-                        destination=words.destination,
-                        root=words.root,
-                    )
-                )
-        return found
-
-    def _reading(self, doc: Doc) -> _Read:
+    def _reading(self, doc: Doc) -> DocumentPlaces:
         if self._read is None or self._read[0] is not doc:
-            self._read = (doc, self._read_places(doc))
+            read = self.reader.read(doc)
+            self._read = (doc, read)
+            return read
         return self._read[1]
-
-    def _read_places(self, doc: Doc) -> _Read:
-        spans = _qualified(_merged([self._widened(s) for s in place_spans(doc)]))
-        unambiguous: set[str] = set()
-        for _span, candidates in spans:
-            # one country among the candidates of any size ("Ukraine" also names a village)
-            largest = max((place.population for place, _main in candidates), default=0)
-            countries = {p.country for p, _m in candidates if p.population * 10 >= largest}
-            if len(countries) == 1:
-                unambiguous |= countries
-        described = described_countries(doc)
-        words: list[_PlaceWords] = []
-        for span, candidates in spans:
-            said = [c for start, end, c in described if start <= span.start < end]
-            inside = [(p, m) for p, m in candidates if said and p.country in said[0]]
-            noun = owner(span.root)
-            words.append(
-                _PlaceWords(
-                    span.text,
-                    span.start_char,
-                    span.end_char,
-                    span.root.i,
-                    inside or candidates,
-                    region_cue(span),
-                    locative=locative(span.root),
-                    speaker=of_speaker(span.root, self.reporting_verbs),
-                    belongs_to=noun.idx if noun is not None else -1,
-                    destination=destination(span.root),
-                )
-            )
-        return _Read(words, named_countries(doc), unambiguous)
-
-    def _widened(self, span: Span) -> tuple[Span, list[tuple[Place, bool]]]:
-        """``span`` with its candidates, or a longer name it starts that the gazetteer
-        knows ("Santiago" of "Santiago de Compostela", "San José" of "San José del Cabo")."""
-        doc = span.doc
-        end = span.end
-        while end < len(doc) and end - span.end < 4 and in_name(doc, end):
-            end += 1
-        for stop in range(end, span.end, -1):
-            longer = doc[span.start : stop]
-            if longer[-1].pos_ == "PROPN":
-                found = self._candidates(longer)
-                if found:
-                    return longer, found
-        return span, self._candidates(span)
-
-    def _candidates(self, span: Span) -> list[tuple[Place, bool]]:
-        """The places the words of ``span`` may name; "the Donetsk region" is looked up
-        as written, then as "Donetsk"."""
-        name = bare(span.text)
-        found = self.gazetteer.named(name)
-        words = name.split()
-        if len(words) > 1 and words[-1].lower() in place_words().region_words:
-            found += [
-                (p, m) for p, m in self.gazetteer.named(" ".join(words[:-1])) if p.kind != CITY
-            ]
-        return found
 
     def _dateline_place(self, dateline: Dateline | None) -> Place | None:
         """The dateline's city, chosen by its own region ("LAGOS, Nigeria") and size: it
@@ -542,46 +339,6 @@ def _main_place(mentions: Sequence[Mention]) -> Mention | None:
     counts = Counter(m.place.key for m in finer)
     top = max(counts.values())
     return next(m for m in finer if counts[m.place.key] == top)
-
-
-def _merged(
-    spans: list[tuple[Span, list[tuple[Place, bool]]]],
-) -> list[tuple[Span, list[tuple[Place, bool]]]]:
-    """``spans`` without those inside a longer one before them (a widened name may reach
-    over the next span: "Santiago" + "de Compostela")."""
-    kept: list[tuple[Span, list[tuple[Place, bool]]]] = []
-    for span, candidates in spans:
-        if kept and span.start < kept[-1][0].end:
-            continue
-        kept.append((span, candidates))
-    return kept
-
-
-def _qualified(
-    spans: list[tuple[Span, list[tuple[Place, bool]]]],
-) -> list[tuple[Span, list[tuple[Place, bool]]]]:
-    """ "Paris, Texas", "Lagos, Nigeria": a place followed by a comma and a region or
-    country keeps only the candidates in it."""
-    kept = list(spans)
-    for index in range(len(spans) - 1):
-        (span, candidates), (after, qualifiers) = spans[index], spans[index + 1]
-        # only a comma between them (``Doc.text`` would join the whole text each time)
-        if after.start != span.end + 1 or span.doc[span.end].text != ",":
-            continue
-        wider = [(p, m) for p, m in qualifiers if p.kind in (ADM1, COUNTRY)]
-        qualifier = choose(wider)
-        if qualifier is None:
-            continue
-        inside = [
-            (p, m)
-            for p, m in candidates
-            if p.country == qualifier.country
-            and (qualifier.kind == COUNTRY or p.admin1 == qualifier.name)
-            and p.kind != qualifier.kind
-        ]
-        if inside:
-            kept[index] = (span, inside)
-    return kept
 
 
 def _finest(best: Mention, others: Sequence[Mention]) -> Mention:

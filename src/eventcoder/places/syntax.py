@@ -86,13 +86,15 @@ def place_spans(doc: Doc) -> list[Span]:
 
 
 def _names_a_street(span: Span) -> bool:
-    """ "Wellington Street", "Tahrir Square", "the Kyiv Polytechnic university": a name that
-    a street or building word ends or follows is that street's, not a town's."""
-    street_words = place_words().street_words
-    if len(span) > 1 and span[-1].lower_ in street_words:
+    """ "Wellington Street", "Tahrir Square": a name that a street word ends or follows is
+    the street's, not a town's; and "University" of "Kyiv University" is no town."""
+    words = place_words()
+    if all(token.lower_ in words.building_words for token in span):
+        return True
+    if len(span) > 1 and span[-1].lower_ in words.street_words:
         return True
     following = span.doc[span.end] if span.end < len(span.doc) else None
-    return following is not None and following.lower_ in street_words
+    return following is not None and following.lower_ in words.street_words
 
 
 def named_countries(doc: Doc) -> set[str]:

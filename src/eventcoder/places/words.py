@@ -17,6 +17,7 @@ class PlaceWords:
     destination_prepositions: frozenset[str]
     region_words: frozenset[str]
     street_words: frozenset[str]
+    building_words: frozenset[str]
     local_government_words: frozenset[str]
     target_country_events: frozenset[str]
 
@@ -32,6 +33,7 @@ def place_words() -> PlaceWords:
         destination_prepositions=frozenset(lists["destination_prepositions"]),
         region_words=frozenset(lists["region_words"]),
         street_words=frozenset(lists["street_words"]),
+        building_words=frozenset(lists["building_words"]),
         local_government_words=frozenset(lists["local_government_words"]),
         target_country_events=frozenset(lists["target_country_events"]),
     )

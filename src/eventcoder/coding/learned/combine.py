@@ -152,7 +152,10 @@ class Combiner:
         found = None
         for predicate in event_predicates(sent, name, self.model.lexicon, self.reporting_verbs):
             source, target = parse_roles(predicate, actors)
-            source, target = (_placed(a, sent, actors) for a in (source, target))
+            source, target = (
+                _placed(source, target, sent, actors),
+                _placed(target, source, sent, actors),
+            )
             if source is not None and target is not None and source.identity == target.identity:
                 target = None
             if source is not None or target is not None:
@@ -275,10 +278,13 @@ def _depth(token: Token, head: Token) -> int:
     return depth
 
 
-def _placed(actor: Actor | None, sent: Span, actors: DocumentActors) -> Actor | None:
+def _placed(
+    actor: Actor | None, other: Actor | None, sent: Span, actors: DocumentActors
+) -> Actor | None:
     """An actor with no country takes the country of a place in its own words ("police in
-    Birmingham"), else the one country the sentence's places give, else the country of the
-    place the story names most."""
+    Birmingham"), else the one country the sentence's places give, else, in a story that
+    names no country, that of the place it names most unless it is the ``other`` side's
+    (as the rules do: ``CandidateFinder._place_in_context``)."""
     if actor is None or actor.country:
         return actor
     local = actors.place_country(actor, story=False)
@@ -290,8 +296,11 @@ def _placed(actor: Actor | None, sent: Span, actors: DocumentActors) -> Actor | 
             for found in actors.resolve(ent.root):
                 if found.country and found.country not in {"IGO", "NGO"}:
                     countries.setdefault(found.country, ent.text)
-    if not countries and (story := actors.place_country(actor, story=True)) is not None:
-        return actors.with_country(actor, *story)
+    if not countries and not actors.countries_by_mentions():
+        others = [other.country] if other is not None and other.country else []
+        story = actors.place_country(actor, story=True, others=others)
+        if story is not None:
+            return actors.with_country(actor, *story)
     if len(countries) != 1:
         return actor
     country, place = next(iter(countries.items()))

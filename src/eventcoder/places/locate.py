@@ -8,9 +8,9 @@ dateline given apart: the parse leaves datelines out, so its place comes in alre
 original text's offsets.
 
 Which place a name stands for (Paris, France or Paris, Texas; Georgia the country or the
-state) is decided by :func:`choose`: the countries of the event's actors and of the
-article's other places and countries, a region word after the name, the main name over an
-alternate one, then population.
+state) is read by ``eventcoder.places.reading`` (its ``choose``): the countries of the
+event's actors and of the article's other places and countries, a region word after the
+name, the main name over an alternate one, then population.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from eventcoder.places.reading import (
     PlaceReader,
     TextPlaces,
     choose,
+    named_places,
 )
-from eventcoder.places.reading import mentions as places_named
 from eventcoder.places.syntax import actor_noun, clause_heads, distance_in_clause
 from eventcoder.places.words import place_words
 
@@ -101,7 +101,7 @@ class Locator:
         reading = self._reading(doc)
         self._read = None
         named = reading.named
-        mentions = places_named(reading, actors)
+        mentions = named_places(reading, actors)
         dateline_place = self._dateline_place(dateline)
         main = _main_place(mentions)
         article_country = self._article_country(mentions, named)
@@ -123,7 +123,7 @@ class Locator:
     def text_places(self, doc: Doc, dateline: Dateline | None = None) -> TextPlaces:
         """The places ``doc`` names, each chosen without the actors' countries (they are
         what these places are asked for)."""
-        mentions = [m for m in places_named(self._reading(doc), ()) if m.place.kind != COUNTRY]
+        mentions = [m for m in named_places(self._reading(doc), ()) if m.place.kind != COUNTRY]
         by_noun: dict[int, Mention] = {}
         for mention in mentions:
             noun = actor_noun(doc[mention.root])

@@ -3,7 +3,7 @@ a place, the places each may name, and which one it is in the light of the actor
 countries (:func:`choose`).
 
 ``PlaceReader.read(doc)`` reads a parsed document once (``DocumentPlaces``);
-``mentions(reading, actors)`` then chooses each name's place for a set of events' actors,
+``named_places(reading, actors)`` then chooses each name's place for a set of events' actors,
 and ``TextPlaces`` gives actors without a country the countries of the places the text
 names. ``eventcoder.places.locate`` places the events with them.
 """
@@ -210,7 +210,7 @@ class PlaceReader:
         return found
 
 
-def mentions(reading: DocumentPlaces, actors: Sequence[tuple[str, int, int]]) -> list[Mention]:
+def named_places(reading: DocumentPlaces, actors: Sequence[tuple[str, int, int]]) -> list[Mention]:
     """The places the text names, each with the place chosen for its words: in the
     light of the events' actors' countries (``actors``: country, start, end), then of
     the countries the article names and those its unambiguous places are in ("Atlanta"

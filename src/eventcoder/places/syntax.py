@@ -89,7 +89,8 @@ def _names_a_street(span: Span) -> bool:
     """ "Wellington Street", "Tahrir Square": a name that a street word ends or follows is
     the street's, not a town's; and "University" of "Kyiv University" is no town."""
     words = place_words()
-    if all(token.lower_ in words.building_words for token in span):
+    standalone = words.building_words | words.street_words
+    if all(token.lower_ in standalone for token in span):
         return True
     if len(span) > 1 and span[-1].lower_ in words.street_words:
         return True

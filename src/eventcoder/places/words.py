@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
 
 from eventcoder.actors.words import parse_word_lists
+from eventcoder.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -24,16 +25,10 @@ class PlaceWords:
 
 @lru_cache(maxsize=1)
 def place_words() -> PlaceWords:
+    where = "eventcoder/places/data/words.yaml"
     text = (resources.files("eventcoder.places") / "data" / "words.yaml").read_text("utf-8")
-    lists = parse_word_lists(text, "eventcoder/places/data/words.yaml")
-    return PlaceWords(
-        locative_prepositions=frozenset(lists["locative_prepositions"]),
-        place_nouns=frozenset(lists["place_nouns"]),
-        place_noun_prepositions=frozenset(lists["place_noun_prepositions"]),
-        destination_prepositions=frozenset(lists["destination_prepositions"]),
-        region_words=frozenset(lists["region_words"]),
-        street_words=frozenset(lists["street_words"]),
-        building_words=frozenset(lists["building_words"]),
-        local_government_words=frozenset(lists["local_government_words"]),
-        target_country_events=frozenset(lists["target_country_events"]),
-    )
+    lists = parse_word_lists(text, where)
+    missing = [f.name for f in fields(PlaceWords) if f.name not in lists]
+    if missing:
+        raise DataError(f"word lists missing: {', '.join(missing)}", where)
+    return PlaceWords(**{f.name: frozenset(lists[f.name]) for f in fields(PlaceWords)})
